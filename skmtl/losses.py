@@ -1,0 +1,138 @@
+"""Losses: the per-observation part of every skmtl objective.
+
+A loss acts on a block of columns of the score matrix ``Z = X W + 1 c^T``
+(one column per task for squared and logistic losses, one column per class of
+a single task for the multinomial loss). The data-fitting term is
+
+.. math::
+
+    F(Z) = \\sum_{i} \\sum_{t} w_{it} \\, f(y_{it}, z_{it}),
+
+with observation weights ``w`` (which sum to one over the samples of a task,
+see the user guide). Each loss gives, for arrays of targets ``Y``, scores
+``Z`` and weights ``w``:
+
+- ``value(Y, Z, w)``: the weighted sum above;
+- ``derivative(Y, Z)``: the unweighted derivative ``f'(y, z)`` per entry;
+- ``curvature``: a bound on ``f''`` (for the multinomial loss, on the
+  spectral norm of the Hessian in the class scores), which gives the
+  Lipschitz constant of the gradient;
+- ``conjugate(Y, V, w)``: :math:`\\sum w_{it} f^*(y_{it}, v_{it})`, used by the
+  duality gap;
+- ``null_intercept(Y, w)``: the best intercept when all coefficients are zero;
+- ``center_dual(Y, V, w)``: a point of the conjugate's domain with weighted
+  column sums zero, needed by the dual problem when intercepts are fitted, or
+  ``None`` when the loss cannot provide one cheaply.
+"""
+
+import numpy as np
+from scipy.special import expit, logsumexp, softmax, xlogy
+
+
+class SquaredLoss:
+    """Half squared error, :math:`f(y, z) = \\tfrac12 (y - z)^2`.
+
+    Its conjugate is :math:`f^*(y, v) = \\tfrac12 v^2 + v y`, defined for every
+    ``v``.
+    """
+
+    curvature = 1.0
+
+    def value(self, Y, Z, w):
+        """Weighted sum of the loss; see the module docstring for arguments."""
+        return 0.5 * float(np.sum(w * (Z - Y) ** 2))
+
+    def derivative(self, Y, Z):
+        """Derivative of the loss in the score, entry by entry."""
+        return Z - Y
+
+    def conjugate(self, Y, V, w):
+        """Weighted sum of the conjugate at ``V``."""
+        return float(np.sum(w * (0.5 * V**2 + V * Y)))
+
+    def null_intercept(self, Y, w):
+        """Weighted mean of each column of ``Y``."""
+        return np.sum(w * Y, axis=0) / np.sum(w, axis=0)
+
+    def center_dual(self, Y, V, w):
+        """Remove the weighted column means: the conjugate's domain is all reals."""
+        return V - np.sum(w * V, axis=0) / np.sum(w, axis=0)
+
+
+class LogisticLoss:
+    """Binary logistic loss for targets in {0, 1} and a real score.
+
+    :math:`f(y, z) = \\log(1 + e^z) - y z`. Its conjugate is the negative
+    binary entropy :math:`f^*(y, v) = p \\log p + (1 - p) \\log(1 - p)` with
+    :math:`p = v + y \\in [0, 1]`.
+    """
+
+    curvature = 0.25
+
+    def value(self, Y, Z, w):
+        """Weighted sum of the loss; see the module docstring for arguments."""
+        return float(np.sum(w * (np.logaddexp(0.0, Z) - Y * Z)))
+
+    def derivative(self, Y, Z):
+        """Predicted probability minus target, entry by entry."""
+        return expit(Z) - Y
+
+    def conjugate(self, Y, V, w):
+        """Weighted sum of the conjugate at ``V`` (which must keep ``V + Y`` in [0, 1])."""
+        P = np.clip(V + Y, 0.0, 1.0)
+        return float(np.sum(w * (xlogy(P, P) + xlogy(1.0 - P, 1.0 - P))))
+
+    def null_intercept(self, Y, w):
+        """Log-odds of the weighted positive rate of each column."""
+        rate = np.sum(w * Y, axis=0) / np.sum(w, axis=0)
+        return np.log(rate) - np.log1p(-rate)
+
+    def center_dual(self, Y, V, w):
+        """Shrink one sign of ``V`` towards zero until each weighted column sums to zero.
+
+        Entries of ``V = p - y`` are positive where ``y = 0`` and negative
+        where ``y = 1``; shrinking entries towards zero keeps ``V + Y`` in
+        [0, 1], so the result stays in the conjugate's domain.
+        """
+        positive = np.sum(w * np.maximum(V, 0.0), axis=0)
+        negative = np.sum(w * np.maximum(-V, 0.0), axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shrink_pos = np.where(positive > negative, negative / positive, 1.0)
+            shrink_neg = np.where(negative > positive, positive / negative, 1.0)
+        return np.where(V > 0, V * shrink_pos, V * shrink_neg)
+
+
+class MultinomialLoss:
+    """Multinomial (softmax cross-entropy) loss over the K class columns of one task.
+
+    :math:`f(y, z) = \\log \\sum_k e^{z_k} - \\sum_k y_k z_k` for a one-hot
+    target row ``y`` and a score row ``z``. The Hessian
+    :math:`\\operatorname{diag}(p) - p p^T` has spectral norm at most 1/2. The
+    conjugate is :math:`f^*(y, v) = \\sum_k p_k \\log p_k` with
+    :math:`p = v + y` in the probability simplex.
+    """
+
+    curvature = 0.5
+
+    def value(self, Y, Z, w):
+        """Weighted sum of the loss; ``w`` has one column shared by the classes."""
+        per_row = logsumexp(Z, axis=1, keepdims=True) - np.sum(Y * Z, 1, keepdims=True)
+        return float(np.sum(w * per_row))
+
+    def derivative(self, Y, Z):
+        """Softmax probabilities minus the one-hot target."""
+        return softmax(Z, axis=1) - Y
+
+    def conjugate(self, Y, V, w):
+        """Weighted sum of the conjugate at ``V`` (which must keep ``V + Y`` a distribution)."""
+        P = np.clip(V + Y, 0.0, 1.0)
+        return float(np.sum(w * np.sum(xlogy(P, P), axis=1, keepdims=True)))
+
+    def null_intercept(self, Y, w):
+        """Log of the weighted class frequencies (defined up to a common shift)."""
+        frequency = np.sum(w * Y, axis=0) / np.sum(w)
+        return np.log(frequency)
+
+    def center_dual(self, Y, V, w):
+        """Not available: no cheap feasible point exists for the multinomial dual."""
+        return None

@@ -1,0 +1,188 @@
+"""Penalties on the coefficient matrix W of shape (n_features, n_columns).
+
+Every estimator minimises ``loss + alpha * penalty.value(W)``. A penalty is a
+small class with a fixed set of methods:
+
+- ``value(W)``: :math:`\\Omega(W)`;
+- ``prox(V, step)``: :math:`\\arg\\min_W \\tfrac12\\|W - V\\|_F^2 + \\text{step}\\,\\Omega(W)`;
+- ``dual_norm(G)``: for norms, :math:`\\Omega^\\circ(G) = \\max_{\\Omega(W) \\le 1}
+  \\langle G, W\\rangle`, which gives ``alpha_max`` and the duality gap;
+- ``dual_point(G, alpha)``: the factor ``s`` by which a dual candidate is scaled
+  to be feasible, and the conjugate :math:`(\\alpha\\Omega)^*(s G)` there.
+
+Columns are tasks (or, for a multi-class task, one column per class): the
+penalty sees the whole stacked matrix and does not know which columns belong to
+which task.
+"""
+
+import numpy as np
+
+from .prox import (
+    block_soft_threshold,
+    ridge_shrink,
+    singular_value_threshold,
+    soft_threshold,
+)
+
+
+class _NormPenalty:
+    """Shared dual-side logic of penalties that are norms."""
+
+    is_norm = True
+
+    def dual_point(self, G, alpha):
+        """Scale ``G`` into the dual-norm ball of radius ``alpha``.
+
+        Parameters
+        ----------
+        G : ndarray of shape (n_features, n_columns)
+            Dual candidate in coefficient space (``-X^T theta``).
+        alpha : float
+            Strength of the penalty.
+
+        Returns
+        -------
+        scale : float
+            Largest factor in [0, 1] with ``dual_norm(scale * G) <= alpha``.
+        conjugate : float
+            Value of the conjugate of ``alpha * Omega`` at ``scale * G``: zero.
+        """
+        norm = self.dual_norm(G)
+        scale = 1.0 if norm <= alpha else alpha / norm
+        return scale, 0.0
+
+
+class GroupLasso(_NormPenalty):
+    """L2,1 norm over feature rows: :math:`\\Omega(W) = \\sum_j \\|W_{j,:}\\|_2`.
+
+    All tasks select the same features: a row of W is zero or not as a whole.
+    Its dual norm is the largest row norm, :math:`\\max_j \\|G_{j,:}\\|_2`.
+    """
+
+    def value(self, W):
+        """Sum of the Euclidean norms of the rows of ``W``."""
+        return float(np.sum(np.linalg.norm(W, axis=1)))
+
+    def prox(self, V, step):
+        """Row-wise block soft thresholding at ``step``."""
+        return block_soft_threshold(V, step)
+
+    def dual_norm(self, G):
+        """Largest Euclidean norm of a row of ``G``."""
+        return float(np.max(np.linalg.norm(G, axis=1), initial=0.0))
+
+
+class TraceNorm(_NormPenalty):
+    """Trace (nuclear) norm: :math:`\\Omega(W) = \\sum_k \\sigma_k(W)`.
+
+    The tasks share a low-dimensional representation: the solution has low
+    rank. Its dual norm is the spectral norm, the largest singular value.
+    """
+
+    def value(self, W):
+        """Sum of the singular values of ``W``."""
+        return float(np.sum(np.linalg.svd(W, compute_uv=False)))
+
+    def prox(self, V, step):
+        """Singular value soft thresholding at ``step``."""
+        return singular_value_threshold(V, step)
+
+    def dual_norm(self, G):
+        """Largest singular value of ``G``."""
+        if G.size == 0:
+            return 0.0
+        return float(np.linalg.norm(G, ord=2))
+
+
+class Lasso(_NormPenalty):
+    """Entry-wise l1 norm: :math:`\\Omega(W) = \\sum_{j,t} |W_{jt}|`.
+
+    Each task selects its own features, independently of the others. Its dual
+    norm is the largest absolute entry.
+    """
+
+    def value(self, W):
+        """Sum of the absolute values of the entries of ``W``."""
+        return float(np.sum(np.abs(W)))
+
+    def prox(self, V, step):
+        """Entry-wise soft thresholding at ``step``."""
+        return soft_threshold(V, step)
+
+    def dual_norm(self, G):
+        """Largest absolute entry of ``G``."""
+        return float(np.max(np.abs(G), initial=0.0))
+
+
+class Ridge:
+    """Half the squared Frobenius norm: :math:`\\Omega(W) = \\tfrac12 \\|W\\|_F^2`.
+
+    An independent, dense baseline: no coefficient is ever exactly zero, so it
+    has no ``alpha_max``. Its conjugate is
+    :math:`(\\alpha\\Omega)^*(G) = \\|G\\|_F^2 / (2\\alpha)`.
+    """
+
+    is_norm = False
+
+    def value(self, W):
+        """Half the squared Frobenius norm of ``W``."""
+        return 0.5 * float(np.sum(W**2))
+
+    def prox(self, V, step):
+        """Uniform shrinkage ``V / (1 + step)``."""
+        return ridge_shrink(V, step)
+
+    def dual_norm(self, G):
+        """Not a norm penalty: there is no dual norm."""
+        raise TypeError("Ridge is not a norm penalty and has no dual norm.")
+
+    def dual_point(self, G, alpha):
+        """Every dual candidate is feasible: scale 1 and the conjugate at ``G``.
+
+        Parameters
+        ----------
+        G : ndarray of shape (n_features, n_columns)
+            Dual candidate in coefficient space.
+        alpha : float
+            Strength of the penalty (positive).
+
+        Returns
+        -------
+        scale : float
+            Always 1.
+        conjugate : float
+            :math:`\\|G\\|_F^2 / (2\\alpha)`, infinite when ``alpha`` is 0 and ``G``
+            is not zero.
+        """
+        squared = float(np.sum(G**2))
+        if alpha > 0:
+            return 1.0, squared / (2.0 * alpha)
+        return 1.0, 0.0 if squared == 0 else np.inf
+
+
+PENALTIES = {
+    "group_lasso": GroupLasso,
+    "trace_norm": TraceNorm,
+    "lasso": Lasso,
+    "ridge": Ridge,
+}
+"""Names accepted by the ``penalty`` parameter of the estimators."""
+
+
+def make_penalty(name):
+    """Return the penalty object for a name, with an error listing the valid names.
+
+    Parameters
+    ----------
+    name : str
+        One of the keys of :data:`PENALTIES`.
+
+    Returns
+    -------
+    penalty : object
+        A new instance of the penalty class.
+    """
+    if not isinstance(name, str) or name not in PENALTIES:
+        valid = ", ".join(repr(key) for key in PENALTIES)
+        raise ValueError(f"Unknown penalty {name!r}. Valid penalties are: {valid}.")
+    return PENALTIES[name]()
