@@ -78,7 +78,7 @@ class LogisticLoss:
         return expit(Z) - Y
 
     def conjugate(self, Y, V, w):
-        """Weighted sum of the conjugate at ``V`` (which must keep ``V + Y`` in [0, 1])."""
+        """Weighted sum of the conjugate at ``V``; ``V + Y`` must lie in [0, 1]."""
         P = np.clip(V + Y, 0.0, 1.0)
         return float(np.sum(w * (xlogy(P, P) + xlogy(1.0 - P, 1.0 - P))))
 
@@ -88,7 +88,7 @@ class LogisticLoss:
         return np.log(rate) - np.log1p(-rate)
 
     def center_dual(self, Y, V, w):
-        """Shrink one sign of ``V`` towards zero until each weighted column sums to zero.
+        """Shrink one sign of ``V`` towards zero so weighted column sums vanish.
 
         Entries of ``V = p - y`` are positive where ``y = 0`` and negative
         where ``y = 1``; shrinking entries towards zero keeps ``V + Y`` in
@@ -124,7 +124,7 @@ class MultinomialLoss:
         return softmax(Z, axis=1) - Y
 
     def conjugate(self, Y, V, w):
-        """Weighted sum of the conjugate at ``V`` (which must keep ``V + Y`` a distribution)."""
+        """Weighted sum of the conjugate at ``V``; rows of ``V + Y`` sum to one."""
         P = np.clip(V + Y, 0.0, 1.0)
         return float(np.sum(w * np.sum(xlogy(P, P), axis=1, keepdims=True)))
 

@@ -4,7 +4,8 @@ Every estimator minimises ``loss + alpha * penalty.value(W)``. A penalty is a
 small class with a fixed set of methods:
 
 - ``value(W)``: :math:`\\Omega(W)`;
-- ``prox(V, step)``: :math:`\\arg\\min_W \\tfrac12\\|W - V\\|_F^2 + \\text{step}\\,\\Omega(W)`;
+- ``prox(V, step)``: the minimiser of
+  :math:`\\tfrac12\\|W - V\\|_F^2 + \\text{step}\\,\\Omega(W)`;
 - ``dual_norm(G)``: for norms, :math:`\\Omega^\\circ(G) = \\max_{\\Omega(W) \\le 1}
   \\langle G, W\\rangle`, which gives ``alpha_max`` and the duality gap;
 - ``dual_point(G, alpha)``: the factor ``s`` by which a dual candidate is scaled

@@ -50,7 +50,8 @@ def block_soft_threshold(V, threshold):
     .. math::
 
         \\arg\\min_W \\tfrac12 \\|W - V\\|_F^2 + \\tau \\sum_j \\|W_{j,:}\\|_2,
-        \\qquad W_{j,:} = \\max\\Big(1 - \\frac{\\tau}{\\|V_{j,:}\\|_2}, 0\\Big) V_{j,:}.
+        \\qquad W_{j,:} = \\max\\Big(1 - \\frac{\\tau}{\\|V_{j,:}\\|_2}, 0\\Big)
+        V_{j,:}.
 
     Parameters
     ----------
