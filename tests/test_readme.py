@@ -1,0 +1,33 @@
+"""The README's usage example runs and does what it says."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_usage_example_runs():
+    text = README.read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert blocks, "README has no python example"
+    namespace = {}
+    exec(compile(blocks[0], str(README), "exec"), namespace)
+    assert namespace["model"].coef_.shape == (8, 30)
+    assert namespace["model"].dual_gap_ >= 0
+    probabilities = namespace["clf"].predict_proba(namespace["X"])
+    assert len(probabilities) == 8
+    assert all(np.allclose(p.sum(axis=1), 1.0) for p in probabilities)
+
+
+def test_readme_quick_start_has_exactly_two_commands():
+    text = README.read_text()
+    quick_start = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.*?)```", quick_start, flags=re.DOTALL)
+    assert [c.strip() for c in commands] == [
+        "pip install . && python -m skmtl.demo",
+        'pip install -e ".[test]" && python -m pytest',
+    ]
+    ci_script = (README.parent / ".ci" / "run").read_text()
+    assert commands[1].strip() in ci_script
