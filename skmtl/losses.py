@@ -88,12 +88,10 @@ class LogisticLoss:
         return np.log(rate) - np.log1p(-rate)
 
     def center_dual(self, Y, V, w):
-        """Shrink one sign of ``V`` towards zero so weighted column sums vanish.
-
-        Entries of ``V = p - y`` are positive where ``y = 0`` and negative
-        where ``y = 1``; shrinking entries towards zero keeps ``V + Y`` in
-        [0, 1], so the result stays in the conjugate's domain.
-        """
+        """Shrink one sign of ``V`` towards zero so weighted column sums vanish."""
+        # Entries of V = p - y are positive where y = 0 and negative where
+        # y = 1; shrinking entries towards zero keeps V + Y in [0, 1], so the
+        # result stays in the conjugate's domain.
         positive = np.sum(w * np.maximum(V, 0.0), axis=0)
         negative = np.sum(w * np.maximum(-V, 0.0), axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -26,7 +26,7 @@ _MAX_BACKTRACKS = 60
 class SolverResult:
     """What a solver returns.
 
-    Attributes
+    Parameters
     ----------
     coef : ndarray of shape (n_features, n_columns)
         The coefficient matrix ``W``.
