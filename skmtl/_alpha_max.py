@@ -9,7 +9,8 @@ _ESTIMATOR_OF_LOSS = {"squared": MultiTaskRegressor, "log_loss": MultiTaskClassi
 
 def alpha_max(
     X, y, *, penalty="group_lasso", loss="squared", fit_intercept=True,
-    sample_weight=None,
+    sample_weight=None, task_column=None, task_weighting="observations",
+    missing_targets="error",
 ):  # fmt: skip
     """Smallest ``alpha`` at which every coefficient of the fit is zero.
 
@@ -43,6 +44,13 @@ def alpha_max(
         Whether intercepts are fitted.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample.
+    task_column : int or str, default=None
+        Column of ``X`` holding each row's task, as in the estimators.
+    task_weighting : {"observations", "tasks"}, default="observations"
+        Whether each observation or each task counts equally, as in the
+        estimators: ``alpha_max`` follows the weighted objective.
+    missing_targets : {"error", "ignore"}, default="error"
+        Whether NaN targets are an error or left out, as in the estimators.
 
     Returns
     -------
@@ -68,7 +76,13 @@ def alpha_max(
             f"penalty={penalty!r} is not a norm: no finite alpha makes every "
             "coefficient zero, so it has no alpha_max."
         )
-    estimator = _ESTIMATOR_OF_LOSS[loss](penalty=penalty, fit_intercept=fit_intercept)
+    estimator = _ESTIMATOR_OF_LOSS[loss](
+        penalty=penalty,
+        fit_intercept=fit_intercept,
+        task_column=task_column,
+        task_weighting=task_weighting,
+        missing_targets=missing_targets,
+    )
     estimator._validated_penalty()
     datafit = estimator._prepare_datafit(X, y, sample_weight)
     _, _, grad_coef = datafit.null_model()

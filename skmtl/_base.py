@@ -1,4 +1,4 @@
-"""What both estimators share: parameters, their validation, and the solve."""
+"""What both estimators share: parameters, their validation, data and solve."""
 
 import numbers
 import warnings
@@ -6,11 +6,26 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import SharedDesign
+from ._data import TASK_WEIGHTINGS
 from ._datafit import Datafit
+from ._tasks import (
+    Observations,
+    lookup_tasks,
+    shared_layout,
+    split_task_column,
+    task_indices,
+    task_rows_layout,
+    validate_targets,
+)
 from .penalties import make_penalty
 from .solvers import fista
+
+ACCEPT_SPARSE = ("csr", "csc")
+MISSING_TARGETS = ("error", "ignore")
+UNKNOWN_TASKS = ("error", "mean")
 
 
 def _check_real(name, value, *, low, include_low=True):
@@ -23,14 +38,58 @@ def _check_real(name, value, *, low, include_low=True):
         raise ValueError(f"{name} must be {bound} {low}, got {value!r}.")
 
 
+def _check_option(name, value, options):
+    if not isinstance(value, str) or value not in options:
+        valid = ", ".join(repr(option) for option in options)
+        raise ValueError(f"{name} must be one of {valid}, got {value!r}.")
+
+
+def _checked_sample_weight(sample_weight, n_samples):
+    """One finite, non-negative weight per sample, with a positive sum."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, sample_weight)
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per "
+            f"sample, got shape {sample_weight.shape}."
+        )
+    if sample_weight.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must be numeric, got dtype {sample_weight.dtype}."
+        )
+    sample_weight = sample_weight.astype(np.float64)
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight has negative values; weights must be >= 0.")
+    if sample_weight.sum() <= 0:
+        raise ValueError(
+            "sample_weight sums to zero: at least one sample needs a positive weight."
+        )
+    return sample_weight
+
+
 class _MultiTaskLinear(BaseEstimator):
-    """Parameters and fitting machinery shared by the regressor and the classifier."""
+    """Parameters and fitting machinery shared by the regressor and the classifier.
+
+    Subclasses set ``_numeric_targets`` and implement ``_encode_task`` (targets
+    of one task to score columns and a loss) and ``_store_task_info``.
+    """
+
+    _numeric_targets = True
 
     def __init__(
         self,
         penalty="group_lasso",
         alpha=0.01,
         *,
+        task_column=None,
+        task_weighting="observations",
+        missing_targets="error",
+        unknown_task="error",
         fit_intercept=True,
         max_iter=1000,
         tol=1e-4,
@@ -39,6 +98,10 @@ class _MultiTaskLinear(BaseEstimator):
     ):
         self.penalty = penalty
         self.alpha = alpha
+        self.task_column = task_column
+        self.task_weighting = task_weighting
+        self.missing_targets = missing_targets
+        self.unknown_task = unknown_task
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol
@@ -58,41 +121,109 @@ class _MultiTaskLinear(BaseEstimator):
             raise ValueError(
                 f"fit_intercept must be True or False, got {self.fit_intercept!r}."
             )
+        _check_option("task_weighting", self.task_weighting, TASK_WEIGHTINGS)
+        _check_option("missing_targets", self.missing_targets, MISSING_TARGETS)
+        _check_option("unknown_task", self.unknown_task, UNKNOWN_TASKS)
         return penalty
 
+    # ------------------------------------------------------------------ data
+    def _prepare_datafit(self, X, y, sample_weight):
+        """Validate the data, set the input attributes and build the datafit."""
+        name = type(self).__name__
+        allow_missing = self.missing_targets == "ignore"
+        if self.task_column is None:
+            X = validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64)
+            task_names = getattr(y, "columns", None)
+            y = validate_targets(
+                y,
+                X.shape[0],
+                numeric=self._numeric_targets,
+                allow_missing=allow_missing,
+                name=name,
+            )
+            self._single_task = y.ndim == 1
+            Y = y.reshape(-1, 1) if y.ndim == 1 else y
+            self.tasks_ = np.arange(Y.shape[1])
+            if task_names is not None:
+                self.tasks_ = np.asarray(task_names)
+            weight = _checked_sample_weight(sample_weight, X.shape[0])
+            observations = Observations.from_matrix(Y, weight)
+            build = shared_layout
+        else:
+            validate_data(self, X, skip_check_array=True)
+            features, labels = split_task_column(X, self.task_column)
+            X = check_array(
+                features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
+            )
+            y = validate_targets(
+                y,
+                X.shape[0],
+                numeric=self._numeric_targets,
+                allow_missing=allow_missing,
+                name=name,
+            )
+            if y.ndim != 1:
+                raise ValueError(
+                    f"With task_column set, y must be 1-D (one target per row), got "
+                    f"shape {y.shape}."
+                )
+            self._single_task = True
+            self.tasks_, task_index = task_indices(labels)
+            weight = _checked_sample_weight(sample_weight, X.shape[0])
+            observations = Observations.from_rows(
+                task_index, self.tasks_.size, y, weight
+            )
+            build = task_rows_layout
+        self.n_tasks_ = observations.n_tasks
+        encoded, task_losses, infos, weights = observations.encode(
+            self._encode_task, self.task_weighting
+        )
+        self._store_task_info(infos, task_losses)
+        layout = build(
+            X, observations, encoded, task_losses, weights, self.fit_intercept
+        )
+        return Datafit(layout)
+
+    def _prediction_rows(self, X):
+        """Validated features and, with a task column, each row's task index.
+
+        Returns ``(X, None)`` for the shared layout; ``(X, index)`` otherwise,
+        where ``index`` is -1 for unseen tasks (only allowed with
+        ``unknown_task="mean"``).
+        """
+        check_is_fitted(self)
+        if self.task_column is None:
+            X = validate_data(
+                self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, reset=False
+            )
+            return X, None
+        validate_data(self, X, skip_check_array=True, reset=False)
+        features, labels = split_task_column(X, self.task_column)
+        X = check_array(
+            features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
+        )
+        task_indices(labels)  # same checks on labels as in fit
+        index = lookup_tasks(self.tasks_, labels)
+        unknown = index < 0
+        if np.any(unknown) and self.unknown_task == "error":
+            unseen = np.unique(labels[unknown].astype(str))[:5].tolist()
+            raise ValueError(
+                f"X holds tasks not seen in fit: {unseen}. Fit with those tasks, or "
+                "set unknown_task='mean' to predict them with the mean of the "
+                "fitted tasks' coefficients."
+            )
+        return X, index
+
     @staticmethod
-    def _checked_sample_weight(sample_weight, n_samples):
-        """Validate ``sample_weight``: one finite, non-negative weight per sample."""
-        if sample_weight is None:
-            return None
-        sample_weight = np.asarray(sample_weight)
-        if sample_weight.ndim == 0:
-            sample_weight = np.full(n_samples, sample_weight)
-        if sample_weight.shape != (n_samples,):
-            raise ValueError(
-                f"sample_weight must have shape ({n_samples},), one weight per "
-                f"sample, got shape {sample_weight.shape}."
-            )
-        if sample_weight.dtype.kind not in "biuf":
-            raise ValueError(
-                f"sample_weight must be numeric, got dtype {sample_weight.dtype}."
-            )
-        sample_weight = sample_weight.astype(np.float64)
-        if not np.all(np.isfinite(sample_weight)):
-            raise ValueError("sample_weight contains NaN or infinity.")
-        if np.any(sample_weight < 0):
-            raise ValueError("sample_weight has negative values; weights must be >= 0.")
-        if sample_weight.sum() <= 0:
-            raise ValueError(
-                "sample_weight sums to zero: at least one sample needs a "
-                "positive weight."
-            )
-        return sample_weight
+    def _groups(index):
+        """Yield ``(task, rows)`` for each task present in ``index``."""
+        order = np.argsort(index, kind="stable")
+        tasks, starts = np.unique(index[order], return_index=True)
+        bounds = np.append(starts, index.size)
+        for task, start, stop in zip(tasks, bounds[:-1], bounds[1:], strict=True):
+            yield int(task), order[start:stop]
 
-    def _build_datafit(self, X, targets, blocks, sample_weight):
-        data = SharedDesign(X, targets, sample_weight, self.fit_intercept)
-        return Datafit(data, blocks)
-
+    # ----------------------------------------------------------------- solve
     def _solve(self, datafit, penalty):
         """Run the solver (warm-started if asked) and store the fitted attributes."""
         data = datafit.data

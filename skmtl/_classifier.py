@@ -6,65 +6,9 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _MultiTaskLinear
 from .losses import LogisticLoss, MultinomialLoss
-
-_ACCEPT_SPARSE = ("csr", "csc")
-
-
-def _encode_tasks(Y, sample_weight):
-    """Encode each task's labels into score columns and group them into loss blocks.
-
-    A binary task gets one 0/1 column (1 for its second class); a task with
-    K > 2 classes gets K one-hot columns. Consecutive binary tasks share one
-    logistic block; each multi-class task is its own multinomial block.
-
-    Returns
-    -------
-    classes : list of ndarray
-        Sorted labels of each task.
-    targets : ndarray of shape (n_samples, n_columns)
-        Encoded targets.
-    blocks : list of (slice, loss)
-        Loss blocks covering the columns.
-    task_columns : list of slice
-        Columns of each task.
-    """
-    weight = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
-    classes, columns, blocks, task_columns = [], [], [], []
-    start = 0
-    for task in range(Y.shape[1]):
-        labels, codes = np.unique(Y[:, task], return_inverse=True)
-        weight_per_class = np.bincount(codes, weights=weight, minlength=len(labels))
-        if np.count_nonzero(weight_per_class) < 2:
-            raise ValueError(
-                f"Task {task} has a single class with positive sample weight "
-                f"(labels {labels.tolist()}); a classifier can't train when only "
-                "one class is present. Every task needs at least two classes."
-            )
-        if np.any(weight_per_class == 0):
-            missing = labels[weight_per_class == 0].tolist()
-            raise ValueError(
-                f"Classes {missing} of task {task} have zero total sample weight. "
-                "Give them positive weight or remove those samples."
-            )
-        classes.append(labels)
-        if len(labels) == 2:
-            columns.append((codes == 1).astype(np.float64)[:, None])
-            stop = start + 1
-            if blocks and isinstance(blocks[-1][1], LogisticLoss):
-                blocks[-1] = (slice(blocks[-1][0].start, stop), blocks[-1][1])
-            else:
-                blocks.append((slice(start, stop), LogisticLoss()))
-        else:
-            columns.append(np.eye(len(labels))[codes])
-            stop = start + len(labels)
-            blocks.append((slice(start, stop), MultinomialLoss()))
-        task_columns.append(slice(start, stop))
-        start = stop
-    return classes, np.hstack(columns), blocks, task_columns
 
 
 class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
@@ -107,6 +51,22 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         Non-negative strength of the penalty. For the three norm penalties,
         all coefficients are exactly zero when ``alpha >= alpha_max``, see
         :func:`skmtl.alpha_max`.
+    task_column : int or str, default=None
+        Where ``X`` says which task each row belongs to: a column name (for a
+        DataFrame) or a position. Then ``y`` is 1-D (one label per row), the
+        task column is not a feature, and ``predict`` uses each row's task.
+    task_weighting : {"observations", "tasks"}, default="observations"
+        Whether each observation or each task counts equally in the loss when
+        tasks have different numbers of observations; see
+        :class:`MultiTaskRegressor` for the weights :math:`w_{it}`, which
+        replace :math:`s_i / n` in the objective above.
+    missing_targets : {"error", "ignore"}, default="error"
+        What a missing label (NaN or None) means: an error, or an unobserved
+        (sample, task) pair left out of the loss.
+    unknown_task : {"error", "mean"}, default="error"
+        With a ``task_column``: what ``predict`` does with a task not seen in
+        fit. ``"mean"`` averages the coefficients of the fitted tasks, which
+        needs every task to have the same classes.
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept per score column.
     max_iter : int, default=1000
@@ -127,7 +87,13 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     ----------
     classes_ : ndarray or list of ndarray
         Labels of each task; a single array when fitted on a 1-D ``y``, as in
-        scikit-learn.
+        scikit-learn. With a ``task_column``, the sorted union of the labels of
+        all tasks: the columns of :meth:`predict_proba`.
+    task_classes_ : list of ndarray
+        Labels of each task, in the order of ``tasks_``.
+    tasks_ : ndarray of shape (n_tasks,)
+        Task labels: the sorted labels of the task column, the column names of
+        a DataFrame ``y``, or ``0, ..., n_tasks - 1``.
     coef_ : ndarray of shape (n_columns, n_features)
         Coefficients, one row per score column: one row for a binary task and
         one per class for a multi-class task, task after task. With only binary
@@ -149,7 +115,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     converged_ : bool
         Whether the stopping criterion was met within ``max_iter``.
     n_features_in_ : int
-        Number of features seen during fit.
+        Number of columns of ``X`` seen during fit (the task column included).
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when ``X`` has string column names.
 
@@ -198,39 +164,99 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         self._solve(datafit, penalty)
         return self
 
-    def _prepare_datafit(self, X, y, sample_weight):
-        """Validate the data, set the input attributes and build the datafit."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=_ACCEPT_SPARSE,
-            dtype=np.float64,
-            multi_output=True,
-        )
-        if hasattr(y, "toarray"):
-            y = y.toarray()
-        y = np.asarray(y)
-        if y.ndim > 2:
-            raise ValueError(f"y must be 1-D or 2-D, got {y.ndim} dimensions.")
-        check_classification_targets(y)
-        self._single_task = y.ndim == 1
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        sample_weight = self._checked_sample_weight(sample_weight, X.shape[0])
-        classes, targets, blocks, task_columns = _encode_tasks(Y, sample_weight)
-        self.classes_ = classes[0] if self._single_task else classes
-        self.coef_rows_ = task_columns
-        self.n_tasks_ = Y.shape[1]
-        return self._build_datafit(X, targets, blocks, sample_weight)
+    _numeric_targets = False
 
-    def _task_classes(self):
-        return [self.classes_] if self._single_task else self.classes_
+    def _encode_task(self, task, values, weights):
+        """Binary task: one 0/1 column; K classes: K one-hot columns."""
+        check_classification_targets(values)
+        try:
+            labels, codes = np.unique(values, return_inverse=True)
+        except TypeError as error:
+            raise ValueError(
+                f"The labels of task {self.tasks_[task]!r} mix types that cannot be "
+                "compared (e.g. numbers and strings)."
+            ) from error
+        weight_per_class = np.bincount(codes, weights=weights, minlength=len(labels))
+        if np.count_nonzero(weight_per_class) < 2:
+            raise ValueError(
+                f"Task {self.tasks_[task]!r} has a single class with positive sample "
+                f"weight (labels {labels.tolist()}); a classifier can't train when "
+                "only one class is present. Every task needs at least two classes."
+            )
+        if np.any(weight_per_class == 0):
+            missing = labels[weight_per_class == 0].tolist()
+            raise ValueError(
+                f"Classes {missing} of task {self.tasks_[task]!r} have zero total "
+                "sample weight. Give them positive weight or remove those samples."
+            )
+        if len(labels) == 2:
+            return 1, LogisticLoss(), (codes == 1).astype(np.float64)[:, None], labels
+        one_hot = np.eye(len(labels))[codes]
+        return len(labels), MultinomialLoss(), one_hot, labels
+
+    def _store_task_info(self, infos, task_losses):
+        """Store the classes of each task and the coef_ rows of each task."""
+        self.task_classes_ = infos
+        bounds = np.cumsum([0] + [width for width, _ in task_losses])
+        self.coef_rows_ = [
+            slice(int(start), int(stop))
+            for start, stop in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        if self.task_column is not None:
+            try:
+                self.classes_ = np.unique(np.concatenate(infos))
+            except TypeError as error:
+                raise ValueError(
+                    "With a task column, the labels of all tasks must be mutually "
+                    "comparable (all numbers or all strings)."
+                ) from error
+        elif self._single_task:
+            self.classes_ = infos[0]
+        else:
+            self.classes_ = infos
+
+    @staticmethod
+    def _task_probabilities(task_scores):
+        if task_scores.shape[1] == 1:
+            positive = expit(task_scores)
+            return np.hstack([1.0 - positive, positive])
+        return softmax(task_scores, axis=1)
+
+    def _row_model(self, task):
+        """Coefficients, intercepts and classes for rows of ``task`` (-1: mean)."""
+        if task >= 0:
+            rows = self.coef_rows_[task]
+            return self.coef_[rows], self.intercept_[rows], self.task_classes_[task]
+        first = self.task_classes_[0]
+        same = all(
+            len(c) == len(first) and np.all(c == first) for c in self.task_classes_
+        )
+        if not same:
+            raise ValueError(
+                "unknown_task='mean' needs every task to have the same classes; "
+                "the fitted tasks have different label sets."
+            )
+        coef = np.mean([self.coef_[rows] for rows in self.coef_rows_], axis=0)
+        intercept = np.mean([self.intercept_[rows] for rows in self.coef_rows_], 0)
+        return coef, intercept, first
+
+    def _task_rows_proba(self, X, index):
+        """Probabilities over ``classes_`` for rows that each belong to one task."""
+        proba = np.zeros((X.shape[0], len(self.classes_)))
+        for task, rows in self._groups(index):
+            coef, intercept, labels = self._row_model(task)
+            scores = safe_sparse_dot(X[rows], coef.T, dense_output=True) + intercept
+            columns = np.searchsorted(self.classes_, labels)
+            proba[np.ix_(rows, columns)] = self._task_probabilities(scores)
+        return proba
 
     def _scores(self, X):
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=_ACCEPT_SPARSE, dtype=np.float64, reset=False
-        )
+        X, index = self._prediction_rows(X)
+        if index is not None:
+            raise AttributeError(
+                "decision_function is not available with a task_column, where "
+                "tasks may have different classes; use predict_proba."
+            )
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
 
     def decision_function(self, X):
@@ -265,17 +291,17 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         -------
         proba : ndarray of shape (n_samples, n_classes) or list of such arrays
             For a model fitted on a 1-D ``y`` one array, else one array per
-            task, columns in the order of that task's ``classes_``.
+            task, columns in the order of that task's ``classes_``. With a
+            ``task_column``, one (n_samples, len(classes_)) array: each row's
+            probabilities over the union of labels, zero for the labels its
+            task does not have.
         """
+        if self.task_column is not None:
+            return self._task_rows_proba(*self._prediction_rows(X))
         scores = self._scores(X)
-        probabilities = []
-        for rows in self.coef_rows_:
-            task_scores = scores[:, rows]
-            if task_scores.shape[1] == 1:
-                positive = expit(task_scores)
-                probabilities.append(np.hstack([1.0 - positive, positive]))
-            else:
-                probabilities.append(softmax(task_scores, axis=1))
+        probabilities = [
+            self._task_probabilities(scores[:, rows]) for rows in self.coef_rows_
+        ]
         return probabilities[0] if self._single_task else probabilities
 
     def predict_log_proba(self, X):
@@ -309,9 +335,12 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
             Predicted labels; 1-D when the model was fitted on a 1-D ``y``.
         """
+        if self.task_column is not None:
+            proba = self.predict_proba(X)
+            return self.classes_[np.argmax(proba, axis=1)]
         scores = self._scores(X)
         predictions = []
-        for labels, rows in zip(self._task_classes(), self.coef_rows_, strict=True):
+        for labels, rows in zip(self.task_classes_, self.coef_rows_, strict=True):
             task_scores = scores[:, rows]
             if task_scores.shape[1] == 1:
                 index = (task_scores[:, 0] > 0).astype(int)

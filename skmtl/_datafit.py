@@ -1,84 +1,78 @@
 """The smooth part of an objective: losses bound to a data layout.
 
-A :class:`Datafit` holds a layout (see :mod:`skmtl._data`) and a list of
-blocks ``(columns, loss)``: the squared or logistic loss applies entry-wise to
-any set of columns, the multinomial loss to the class columns of one task. The
-solver only talks to this class:
+A :class:`Datafit` holds a layout (see :mod:`skmtl._data`), whose blocks say
+which loss applies to which entries. The solver only talks to this class:
 
-- ``forward(W, c)``: scores ``Z`` (linear in ``(W, c)``, so the solver may
+- ``forward(W, c)``: entry scores (linear in ``(W, c)``, so the solver may
   extrapolate them instead of recomputing them);
 - ``value(Z)``, ``derivative(Z)``, ``gradient(V)``;
 - ``conjugate(V)`` and ``center_dual(V)`` for the duality gap;
-- ``null_intercept()`` and ``lipschitz()``.
+- ``null_model()`` and ``lipschitz()``.
 """
 
 import numpy as np
 
-# Power iteration for the largest eigenvalue of the weighted Gram operator: it
-# only seeds the line search (which corrects an underestimate), so a loose
-# relative accuracy suffices.
-_POWER_ITERATIONS = 50
-_POWER_RTOL = 1e-3
-
 
 class Datafit:
-    """Sum of per-block losses on the scores of a data layout.
+    """Sum of the block losses on the entry scores of a data layout.
 
     Parameters
     ----------
-    data : SharedDesign
-        Data layout giving ``forward``, ``adjoint``, ``targets``, ``weights``.
-    blocks : list of (slice, loss)
-        Column ranges of the score matrix and the loss applied to each; they
-        must cover every column exactly once.
+    data : SharedDesign or TaskRowsDesign
+        Data layout giving entries, blocks and the linear maps.
     """
 
-    def __init__(self, data, blocks):
+    def __init__(self, data):
         self.data = data
-        self.blocks = blocks
         self.fit_intercept = data.fit_intercept
 
     def forward(self, W, c):
-        """Scores ``X_c W + 1 c^T`` (``c`` ignored without intercept)."""
+        """Entry scores ``X_c W + c`` (``c`` ignored without intercept)."""
         Z = self.data.forward(W)
         if self.fit_intercept:
-            Z += c
+            Z += self.data.spread(c)
         return Z
 
     def value(self, Z):
         """Value of the data term at scores ``Z``."""
         Y, w = self.data.targets, self.data.weights
-        return sum(loss.value(Y[:, cols], Z[:, cols], w) for cols, loss in self.blocks)
+        return sum(
+            block.loss.value(block.view(Y), block.view(Z), block.view(w))
+            for block in self.data.blocks
+        )
 
     def derivative(self, Z):
-        """Per-observation derivatives ``f'(y, z)``, same shape as ``Z``."""
+        """Per-entry derivatives ``f'(y, z)``, same shape as ``Z``."""
         Y = self.data.targets
         V = np.empty_like(Z)
-        for cols, loss in self.blocks:
-            V[:, cols] = loss.derivative(Y[:, cols], Z[:, cols])
+        for block in self.data.blocks:
+            block.view(V)[...] = block.loss.derivative(block.view(Y), block.view(Z))
         return V
 
     def gradient(self, V):
-        """Gradients in ``W`` and ``c`` from per-observation derivatives ``V``."""
+        """Gradients in ``W`` and ``c`` from per-entry derivatives ``V``."""
         U = self.data.weights * V
-        return self.data.adjoint(U), U.sum(axis=0)
+        return self.data.adjoint(U), self.data.column_sum(U)
 
     def conjugate(self, V):
         """Value of the conjugate of the data term at the dual point ``w * V``."""
         Y, w = self.data.targets, self.data.weights
         return sum(
-            loss.conjugate(Y[:, cols], V[:, cols], w) for cols, loss in self.blocks
+            block.loss.conjugate(block.view(Y), block.view(V), block.view(w))
+            for block in self.data.blocks
         )
 
     def center_dual(self, V):
         """A dual point with zero weighted column sums, or None if unavailable."""
         Y, w = self.data.targets, self.data.weights
         centred = np.empty_like(V)
-        for cols, loss in self.blocks:
-            part = loss.center_dual(Y[:, cols], V[:, cols], w)
+        for block in self.data.blocks:
+            part = block.loss.center_dual(
+                block.view(Y), block.view(V), block.view(w), block.grouping
+            )
             if part is None:
                 return None
-            centred[:, cols] = part
+            block.view(centred)[...] = part
         return centred
 
     def null_intercept(self):
@@ -86,8 +80,11 @@ class Datafit:
         c = np.zeros(self.data.n_columns)
         if self.fit_intercept:
             Y, w = self.data.targets, self.data.weights
-            for cols, loss in self.blocks:
-                c[cols] = loss.null_intercept(Y[:, cols], w)
+            for block in self.data.blocks:
+                grouping = block.grouping
+                c[grouping.columns] = block.loss.null_intercept(
+                    block.view(Y), block.view(w), grouping
+                )
         return c
 
     def null_model(self):
@@ -98,9 +95,9 @@ class Datafit:
         offset : ndarray of shape (n_columns,)
             Its intercepts.
         scores : ndarray
-            Its scores.
+            Its entry scores.
         grad_coef : ndarray of shape (n_features, n_columns)
-            The gradient of the data term in ``W`` there; the dual norm of it is
+            The gradient of the data term in ``W`` there; its dual norm is
             ``alpha_max``.
         """
         offset = self.null_intercept()
@@ -113,26 +110,8 @@ class Datafit:
         """Lipschitz constant of the gradient in ``(W, c)`` (estimated).
 
         The largest loss curvature times the largest eigenvalue of
-        :math:`A^\\top \\operatorname{diag}(w) A`, with ``A`` the centred design
-        augmented by a column of ones when intercepts are fitted.
+        :math:`A^\\top \\operatorname{diag}(w) A`, with ``A`` the map from
+        ``(W, c)`` to the entry scores.
         """
-        curvature = max(loss.curvature for _, loss in self.blocks)
-        return curvature * self._largest_gram_eigenvalue()
-
-    def _largest_gram_eigenvalue(self):
-        data = self.data
-        rng = np.random.default_rng(0)
-        v = rng.standard_normal((data.n_features, 1))
-        v_c = np.ones(1) if self.fit_intercept else np.zeros(1)
-        eigenvalue = 0.0
-        for _ in range(_POWER_ITERATIONS):
-            norm = np.sqrt(np.sum(v**2) + np.sum(v_c**2))
-            if norm == 0:
-                return 0.0
-            v, v_c = v / norm, v_c / norm
-            u = data.weights * (data.forward(v) + v_c)
-            v, v_c = data.adjoint(u), u.sum(axis=0) * self.fit_intercept
-            previous, eigenvalue = eigenvalue, np.sqrt(np.sum(v**2) + np.sum(v_c**2))
-            if abs(eigenvalue - previous) <= _POWER_RTOL * eigenvalue:
-                break
-        return float(eigenvalue)
+        curvature = max(block.loss.curvature for block in self.data.blocks)
+        return curvature * self.data.gram_eigenvalue(self.fit_intercept)

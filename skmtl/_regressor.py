@@ -3,12 +3,9 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _MultiTaskLinear
 from .losses import SquaredLoss
-
-_ACCEPT_SPARSE = ("csr", "csc")
 
 
 class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
@@ -28,6 +25,22 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     ``penalty="group_lasso"`` is exactly scikit-learn's
     :class:`~sklearn.linear_model.MultiTaskLasso`.
 
+    In general, when tasks do not observe the same samples (a ``task_column``,
+    or missing targets), the objective is a weighted sum over the observed
+    (sample, task) pairs :math:`(i, t) \\in \\mathcal{O}`,
+
+    .. math::
+
+        \\frac12 \\sum_{(i, t) \\in \\mathcal{O}} w_{it}
+        \\big(y_{it} - W_{:,t}^\\top x_i - b_t\\big)^2 + \\alpha \\, \\Omega(W),
+
+    with :math:`w_{it} = T s_i / \\sum_{\\mathcal{O}} s` when
+    ``task_weighting="observations"`` (each observation counts equally) and
+    :math:`w_{it} = s_i / \\sum_{j : (j, t) \\in \\mathcal{O}} s_j` when
+    ``task_weighting="tasks"`` (each task counts equally, whatever its size).
+    Both weightings sum to the number of tasks ``T``, coincide when every task
+    has the same total weight, and then reduce to the objective above.
+
     Parameters
     ----------
     penalty : {"group_lasso", "trace_norm", "lasso", "ridge"}, \
@@ -44,6 +57,25 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         Non-negative strength of the penalty. For the three norm penalties,
         all coefficients are exactly zero when ``alpha >= alpha_max``, see
         :func:`skmtl.alpha_max`.
+    task_column : int or str, default=None
+        Where ``X`` says which task each row belongs to: a column name (for a
+        DataFrame) or a position. Then ``y`` is 1-D, each row is one observation
+        of its task, the task column is not a feature, and ``predict`` uses each
+        row's task. When None, all tasks share ``X`` and ``y`` has one column per
+        task.
+    task_weighting : {"observations", "tasks"}, default="observations"
+        Whether each observation or each task counts equally in the loss when
+        tasks have different numbers of observations (see the objective).
+    missing_targets : {"error", "ignore"}, default="error"
+        What a NaN target means. ``"error"``: NaN in ``y`` is an error, as in
+        scikit-learn, so that a NaN introduced by mistake is never silently
+        dropped. ``"ignore"``: NaN marks an unobserved (sample, task) pair,
+        which is left out of the loss (never imputed); a sample with no
+        observed target does not contribute. NaN in ``X`` is always an error.
+    unknown_task : {"error", "mean"}, default="error"
+        With a ``task_column``: what ``predict`` does with a task not seen in
+        fit. ``"error"`` raises a ValueError; ``"mean"`` predicts with the mean
+        of the fitted tasks' coefficients and intercepts.
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept per task.
     max_iter : int, default=1000
@@ -61,11 +93,17 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     ----------
     coef_ : ndarray of shape (n_tasks, n_features)
         Coefficients, one row per task (``W`` transposed), as in
-        :class:`~sklearn.linear_model.MultiTaskLasso`.
+        :class:`~sklearn.linear_model.MultiTaskLasso`. With a ``task_column``
+        the features are the columns of ``X`` other than the task column, in
+        order.
     intercept_ : ndarray of shape (n_tasks,)
         Per-task intercepts (zeros when ``fit_intercept=False``).
     n_tasks_ : int
-        Number of tasks (1 for a 1-D ``y``).
+        Number of tasks (1 for a 1-D ``y`` without task column).
+    tasks_ : ndarray of shape (n_tasks,)
+        Task labels, in the order of the rows of ``coef_``: the sorted labels of
+        the task column, the column names of a DataFrame ``y``, or
+        ``0, ..., n_tasks - 1``.
     n_iter_ : int
         Number of solver iterations run.
     dual_gap_ : float
@@ -78,7 +116,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     converged_ : bool
         Whether the stopping criterion was met within ``max_iter``.
     n_features_in_ : int
-        Number of features seen during fit.
+        Number of columns of ``X`` seen during fit (the task column included).
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when ``X`` has string column names.
 
@@ -114,9 +152,11 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Design matrix shared by all tasks.
+            Design matrix shared by all tasks, or with a ``task_column`` one row
+            per observation.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            Targets; a 1-D ``y`` is a single task.
+            Targets; a 1-D ``y`` is a single task, or with a ``task_column``
+            the target of each row.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample.
 
@@ -130,27 +170,12 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         self._solve(datafit, penalty)
         return self
 
-    def _prepare_datafit(self, X, y, sample_weight):
-        """Validate the data, set the input attributes and build the datafit."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=_ACCEPT_SPARSE,
-            dtype=np.float64,
-            multi_output=True,
-            y_numeric=True,
-        )
-        y = np.asarray(y, dtype=np.float64)
-        if y.ndim > 2:
-            raise ValueError(f"y must be 1-D or 2-D, got {y.ndim} dimensions.")
-        self._single_task = y.ndim == 1
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        self.n_tasks_ = Y.shape[1]
-        sample_weight = self._checked_sample_weight(sample_weight, X.shape[0])
-        return self._build_datafit(
-            X, Y, [(slice(0, Y.shape[1]), SquaredLoss())], sample_weight
-        )
+    def _encode_task(self, task, values, weights):
+        """A regression task: one column, the squared loss, targets as given."""
+        return 1, SquaredLoss(), values.astype(np.float64)[:, None], None
+
+    def _store_task_info(self, infos, task_losses):
+        """Nothing to store beyond the common attributes."""
 
     def predict(self, X):
         """Predict every task for each sample.
@@ -158,20 +183,27 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+            Samples (with the task column when the model has one).
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Predictions; 1-D when the model was fitted on a 1-D ``y``.
+            Predictions; 1-D when the model was fitted on a 1-D ``y``, and with
+            a task column the prediction of each row's task.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=_ACCEPT_SPARSE, dtype=np.float64, reset=False
-        )
-        prediction = safe_sparse_dot(X, self.coef_.T, dense_output=True)
-        prediction = prediction + self.intercept_
-        return prediction.ravel() if self._single_task else prediction
+        X, index = self._prediction_rows(X)
+        if index is None:
+            prediction = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+            prediction = prediction + self.intercept_
+            return prediction.ravel() if self._single_task else prediction
+        prediction = np.empty(X.shape[0])
+        for task, rows in self._groups(index):
+            if task >= 0:
+                coef, intercept = self.coef_[task], self.intercept_[task]
+            else:
+                coef, intercept = self.coef_.mean(axis=0), self.intercept_.mean()
+            prediction[rows] = safe_sparse_dot(X[rows], coef) + intercept
+        return prediction
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

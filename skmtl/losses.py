@@ -19,10 +19,15 @@ see the user guide). Each loss gives, for arrays of targets ``Y``, scores
   Lipschitz constant of the gradient;
 - ``conjugate(Y, V, w)``: :math:`\\sum w_{it} f^*(y_{it}, v_{it})`, used by the
   duality gap;
-- ``null_intercept(Y, w)``: the best intercept when all coefficients are zero;
-- ``center_dual(Y, V, w)``: a point of the conjugate's domain with weighted
-  column sums zero, needed by the dual problem when intercepts are fitted, or
-  ``None`` when the loss cannot provide one cheaply.
+- ``null_intercept(Y, w, grouping)``: the best intercept of each column when
+  all coefficients are zero;
+- ``center_dual(Y, V, w, grouping)``: a point of the conjugate's domain whose
+  weighted sums per column are zero, needed by the dual problem when
+  intercepts are fitted, or ``None`` when the loss cannot provide one cheaply.
+
+``grouping`` says which column of ``W`` each entry belongs to: its ``sum(B)``
+adds the entries of each column and ``spread(values)`` broadcasts one value per
+column back to the entries (see :mod:`skmtl._data`).
 """
 
 import numpy as np
@@ -50,13 +55,13 @@ class SquaredLoss:
         """Weighted sum of the conjugate at ``V``."""
         return float(np.sum(w * (0.5 * V**2 + V * Y)))
 
-    def null_intercept(self, Y, w):
-        """Weighted mean of each column of ``Y``."""
-        return np.sum(w * Y, axis=0) / np.sum(w, axis=0)
+    def null_intercept(self, Y, w, grouping):
+        """Weighted mean target of each column."""
+        return grouping.sum(w * Y) / grouping.sum(w)
 
-    def center_dual(self, Y, V, w):
+    def center_dual(self, Y, V, w, grouping):
         """Remove the weighted column means: the conjugate's domain is all reals."""
-        return V - np.sum(w * V, axis=0) / np.sum(w, axis=0)
+        return V - grouping.spread(grouping.sum(w * V) / grouping.sum(w))
 
 
 class LogisticLoss:
@@ -82,22 +87,25 @@ class LogisticLoss:
         P = np.clip(V + Y, 0.0, 1.0)
         return float(np.sum(w * (xlogy(P, P) + xlogy(1.0 - P, 1.0 - P))))
 
-    def null_intercept(self, Y, w):
+    def null_intercept(self, Y, w, grouping):
         """Log-odds of the weighted positive rate of each column."""
-        rate = np.sum(w * Y, axis=0) / np.sum(w, axis=0)
+        rate = grouping.sum(w * Y) / grouping.sum(w)
         return np.log(rate) - np.log1p(-rate)
 
-    def center_dual(self, Y, V, w):
+    def center_dual(self, Y, V, w, grouping):
         """Shrink one sign of ``V`` towards zero so weighted column sums vanish."""
         # Entries of V = p - y are positive where y = 0 and negative where
         # y = 1; shrinking entries towards zero keeps V + Y in [0, 1], so the
         # result stays in the conjugate's domain.
-        positive = np.sum(w * np.maximum(V, 0.0), axis=0)
-        negative = np.sum(w * np.maximum(-V, 0.0), axis=0)
+        positive = grouping.sum(w * np.maximum(V, 0.0))
+        negative = grouping.sum(w * np.maximum(-V, 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             shrink_pos = np.where(positive > negative, negative / positive, 1.0)
             shrink_neg = np.where(negative > positive, positive / negative, 1.0)
-        return np.where(V > 0, V * shrink_pos, V * shrink_neg)
+        shrink = np.where(
+            V > 0, grouping.spread(shrink_pos), grouping.spread(shrink_neg)
+        )
+        return V * shrink
 
 
 class MultinomialLoss:
@@ -113,9 +121,9 @@ class MultinomialLoss:
     curvature = 0.5
 
     def value(self, Y, Z, w):
-        """Weighted sum of the loss; ``w`` has one column shared by the classes."""
+        """Weighted sum of the loss; ``w`` is equal across the classes of a row."""
         per_row = logsumexp(Z, axis=1, keepdims=True) - np.sum(Y * Z, 1, keepdims=True)
-        return float(np.sum(w * per_row))
+        return float(np.sum(w[:, :1] * per_row))
 
     def derivative(self, Y, Z):
         """Softmax probabilities minus the one-hot target."""
@@ -124,13 +132,12 @@ class MultinomialLoss:
     def conjugate(self, Y, V, w):
         """Weighted sum of the conjugate at ``V``; rows of ``V + Y`` sum to one."""
         P = np.clip(V + Y, 0.0, 1.0)
-        return float(np.sum(w * np.sum(xlogy(P, P), axis=1, keepdims=True)))
+        return float(np.sum(w[:, :1] * np.sum(xlogy(P, P), axis=1, keepdims=True)))
 
-    def null_intercept(self, Y, w):
+    def null_intercept(self, Y, w, grouping):
         """Log of the weighted class frequencies (defined up to a common shift)."""
-        frequency = np.sum(w * Y, axis=0) / np.sum(w)
-        return np.log(frequency)
+        return np.log(grouping.sum(w * Y) / grouping.sum(w))
 
-    def center_dual(self, Y, V, w):
+    def center_dual(self, Y, V, w, grouping):
         """Not available: no cheap feasible point exists for the multinomial dual."""
         return None

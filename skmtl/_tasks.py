@@ -1,0 +1,364 @@
+"""From user input to a layout: task columns, missing targets, task weighting.
+
+The two public layouts reach the solver as one internal form (see
+:mod:`skmtl._data`):
+
+- shared design: ``X`` (n, d) and ``Y`` (n, T), optionally with NaN where a task
+  is unobserved;
+- task column: one row per observation, the task of each row in a column of
+  ``X``, and a 1-D ``y``.
+
+Both are first reduced to *observations* (row, task, target), each task's
+targets are encoded by the estimator (numbers, or classes), and the layout is
+built from those.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_array
+
+from ._data import SharedDesign, TaskRowsDesign, observation_weights
+
+
+def _is_missing(values):
+    """Boolean mask of NaN / None entries of a 1-D or 2-D array of any dtype."""
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind == "O":
+        flat = [
+            v is None or (isinstance(v, float) and np.isnan(v)) for v in values.ravel()
+        ]
+        return np.array(flat, dtype=bool).reshape(values.shape)
+    return np.zeros(values.shape, dtype=bool)
+
+
+def _column_position(X, task_column, n_columns):
+    if isinstance(task_column, (bool, np.bool_)) or not isinstance(
+        task_column, numbers.Integral
+    ):
+        raise ValueError(
+            f"task_column={task_column!r} must be an integer position, or a column "
+            "name when X is a pandas DataFrame."
+        )
+    if not -n_columns <= task_column < n_columns:
+        raise ValueError(
+            f"task_column={task_column} is out of range for X with {n_columns} columns."
+        )
+    return int(task_column) % n_columns
+
+
+def split_task_column(X, task_column):
+    """Separate the task column from the features.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_columns)
+        Input holding the features and the task column.
+    task_column : int or str
+        Column name (DataFrame) or position of the task column.
+
+    Returns
+    -------
+    features : array-like or sparse matrix of shape (n_samples, n_columns - 1)
+        ``X`` without the task column.
+    labels : ndarray of shape (n_samples,)
+        Task label of each row.
+    """
+    if hasattr(X, "columns") and hasattr(X, "iloc"):
+        if task_column in list(X.columns):
+            name = task_column
+        else:
+            name = X.columns[_column_position(X, task_column, X.shape[1])]
+        return X.drop(columns=[name]), X[name].to_numpy()
+    if sp.issparse(X):
+        X = X.tocsc()
+        position = _column_position(X, task_column, X.shape[1])
+        keep = np.delete(np.arange(X.shape[1]), position)
+        return X[:, keep].tocsr(), X[:, [position]].toarray().ravel()
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D with a task column, got an array of shape {X.shape}."
+        )
+    position = _column_position(X, task_column, X.shape[1])
+    return np.delete(X, position, axis=1), X[:, position]
+
+
+def task_indices(labels, what="task labels"):
+    """Sorted distinct task labels and the index of each row's task.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_samples,)
+        Task label of each row.
+    what : str, default="task labels"
+        How to name the labels in error messages.
+
+    Returns
+    -------
+    tasks : ndarray of shape (n_tasks,)
+        The distinct labels, sorted.
+    index : ndarray of shape (n_samples,)
+        Position of each row's label in ``tasks``.
+    """
+    missing = _is_missing(labels)
+    if np.any(missing):
+        rows = np.flatnonzero(missing)[:5].tolist()
+        raise ValueError(
+            f"{what} contain missing values (NaN or None), e.g. in rows {rows}. "
+            "Every row needs a task label."
+        )
+    try:
+        tasks, index = np.unique(labels, return_inverse=True)
+    except TypeError as error:
+        kinds = sorted({type(label).__name__ for label in labels})
+        raise ValueError(
+            f"{what} must be mutually comparable (all numbers or all strings), "
+            f"got values of types {kinds}."
+        ) from error
+    return tasks, index
+
+
+def lookup_tasks(tasks, labels):
+    """Index of each label in ``tasks``, -1 for labels not among them.
+
+    Parameters
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        Known task labels.
+    labels : ndarray of shape (n_samples,)
+        Labels to look up.
+
+    Returns
+    -------
+    index : ndarray of shape (n_samples,)
+        Positions in ``tasks``, -1 where unknown.
+    """
+    position = {label: i for i, label in enumerate(tasks.tolist())}
+    return np.array(
+        [position.get(label, -1) for label in labels.tolist()], dtype=np.intp
+    )
+
+
+def validate_targets(y, n_samples, *, numeric, allow_missing, name):
+    """Check ``y``: its length, its dtype and (unless allowed) missing values.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Targets.
+    n_samples : int
+        Number of rows of ``X``.
+    numeric : bool
+        Whether targets must be numbers (regression).
+    allow_missing : bool
+        Whether NaN / None mark unobserved targets.
+    name : str
+        Estimator name for error messages.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        Validated targets.
+    """
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+    if sp.issparse(y):
+        y = y.toarray()
+    finite = "allow-nan" if allow_missing else True
+    dtype = np.float64 if numeric else None
+    try:
+        y = check_array(
+            y, ensure_2d=False, dtype=dtype, ensure_all_finite=finite, input_name="y"
+        )
+    except ValueError as error:
+        if allow_missing or "NaN" not in str(error):
+            raise
+        raise ValueError(
+            f"{error} If NaN marks targets a task did not observe, set "
+            "missing_targets='ignore' to leave them out of the loss."
+        ) from error
+    if not numeric and not allow_missing and np.any(_is_missing(y)):
+        raise ValueError(
+            "Input y contains NaN or None. Set missing_targets='ignore' to leave "
+            "those targets out of the loss."
+        )
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got {y.ndim} dimensions.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"X has {n_samples} rows and y has {y.shape[0]}."
+        )
+    return y
+
+
+class Observations:
+    """Observed (row, task, target) triples before encoding.
+
+    Parameters
+    ----------
+    row : ndarray of shape (n_observations,)
+        Row of ``X`` of each observation.
+    task : ndarray of shape (n_observations,)
+        Task index of each observation.
+    value : ndarray of shape (n_observations,)
+        Raw target of each observation.
+    sample_weight : ndarray of shape (n_observations,)
+        Weight of the observation's sample.
+    n_tasks : int
+        Number of tasks.
+    """
+
+    def __init__(self, row, task, value, sample_weight, n_tasks):
+        self.row = row
+        self.task = task
+        self.value = value
+        self.sample_weight = sample_weight
+        self.n_tasks = n_tasks
+        counts = np.bincount(task[sample_weight > 0], minlength=n_tasks)
+        if np.any(counts == 0):
+            empty = np.flatnonzero(counts == 0)[:5].tolist()
+            raise ValueError(
+                f"Tasks at positions {empty} have no observation with positive "
+                "weight: every task needs at least one observed target."
+            )
+
+    @classmethod
+    def from_matrix(cls, Y, sample_weight):
+        """Observations of a shared design: every non-missing entry of ``Y``."""
+        n_samples, n_tasks = Y.shape
+        row, task = np.nonzero(~_is_missing(Y))
+        return cls(row, task, Y[row, task], sample_weight[row], n_tasks)
+
+    @classmethod
+    def from_rows(cls, task_index, n_tasks, y, sample_weight):
+        """Observations of a task column: every row with a non-missing target."""
+        row = np.flatnonzero(~_is_missing(y))
+        return cls(row, task_index[row], y[row], sample_weight[row], n_tasks)
+
+    def encode(self, encode_task, task_weighting):
+        """Encode each task's targets and weight the observations.
+
+        Parameters
+        ----------
+        encode_task : callable
+            ``encode_task(task, values, weights) -> (width, loss, encoded, info)``
+            with ``encoded`` of shape (n_task_observations, width).
+        task_weighting : {"observations", "tasks"}
+            See :func:`skmtl._data.observation_weights`.
+
+        Returns
+        -------
+        encoded : list of ndarray
+            Encoded targets of each task, rows in the order of ``rows_of(t)``.
+        task_losses : list of (width, loss)
+            Columns and loss of each task.
+        infos : list
+            What ``encode_task`` returned about each task (e.g. its classes).
+        weights : ndarray of shape (n_observations,)
+            Final observation weights.
+        """
+        weights = observation_weights(
+            self.sample_weight, self.task, self.n_tasks, task_weighting
+        )
+        self.order = np.argsort(self.task, kind="stable")
+        self.starts = np.searchsorted(
+            self.task[self.order], np.arange(self.n_tasks + 1)
+        )
+        encoded, task_losses, infos = [], [], []
+        for t in range(self.n_tasks):
+            members = self.members(t)
+            width, loss, codes, info = encode_task(
+                t, self.value[members], self.sample_weight[members]
+            )
+            encoded.append(codes)
+            task_losses.append((width, loss))
+            infos.append(info)
+        return encoded, task_losses, infos, weights
+
+    def members(self, task):
+        """Positions of the observations of one task."""
+        return self.order[self.starts[task] : self.starts[task + 1]]
+
+
+def shared_layout(X, observations, encoded, task_losses, weights, fit_intercept):
+    """Build a :class:`SharedDesign` from encoded observations.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated design.
+    observations : Observations
+        The observations, already encoded.
+    encoded : list of ndarray
+        Encoded targets of each task.
+    task_losses : list of (width, loss)
+        Columns and loss of each task.
+    weights : ndarray of shape (n_observations,)
+        Final observation weights.
+    fit_intercept : bool
+        Whether intercepts are fitted.
+
+    Returns
+    -------
+    layout : SharedDesign
+        The layout.
+    """
+    n_columns = sum(width for width, _ in task_losses)
+    targets = np.zeros((X.shape[0], n_columns))
+    entry_weights = np.zeros((X.shape[0], n_columns))
+    start = 0
+    for t, (width, _) in enumerate(task_losses):
+        members = observations.members(t)
+        rows = observations.row[members]
+        targets[rows, start : start + width] = encoded[t]
+        entry_weights[rows, start : start + width] = weights[members, None]
+        start += width
+    return SharedDesign(X, targets, entry_weights, task_losses, fit_intercept)
+
+
+def task_rows_layout(X, observations, encoded, task_losses, weights, fit_intercept):
+    """Build a :class:`TaskRowsDesign` from encoded observations.
+
+    Rows of one-column tasks come first, grouped by task, then the rows of each
+    multi-class task; ``X`` is reordered (copied) once here.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated design, one row per observation.
+    observations : Observations
+        The observations, already encoded.
+    encoded : list of ndarray
+        Encoded targets of each task.
+    task_losses : list of (width, loss)
+        Columns and loss of each task.
+    weights : ndarray of shape (n_observations,)
+        Final observation weights.
+    fit_intercept : bool
+        Whether intercepts are fitted.
+
+    Returns
+    -------
+    layout : TaskRowsDesign
+        The layout.
+    """
+    widths = [width for width, _ in task_losses]
+    task_order = [t for t in range(len(widths)) if widths[t] == 1]
+    task_order += [t for t in range(len(widths)) if widths[t] > 1]
+    members = [observations.members(t) for t in task_order]
+    rows = np.concatenate([observations.row[m] for m in members])
+    pairs = list(zip(task_order, members, strict=True))
+    row_task = np.concatenate([np.full(m.size, t) for t, m in pairs])
+    targets = np.concatenate([encoded[t].ravel() for t in task_order])
+    entry_weights = np.concatenate([np.repeat(weights[m], widths[t]) for t, m in pairs])
+    X_rows = X[rows]
+    if sp.issparse(X_rows):
+        X_rows = sp.csr_matrix(X_rows)
+    return TaskRowsDesign(
+        X_rows, row_task, targets, entry_weights, task_losses, fit_intercept
+    )
