@@ -168,25 +168,30 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
 
     def _encode_task(self, task, values, weights):
         """Binary task: one 0/1 column; K classes: K one-hot columns."""
+        name = self.tasks_.tolist()[task]
+        if values.dtype == object:
+            # Left over from missing labels in an object array: infer the dtype
+            # of the labels that remain (numbers or strings).
+            values = np.asarray(values.tolist())
         check_classification_targets(values)
         try:
             labels, codes = np.unique(values, return_inverse=True)
         except TypeError as error:
             raise ValueError(
-                f"The labels of task {self.tasks_[task]!r} mix types that cannot be "
+                f"The labels of task {name!r} mix types that cannot be "
                 "compared (e.g. numbers and strings)."
             ) from error
         weight_per_class = np.bincount(codes, weights=weights, minlength=len(labels))
         if np.count_nonzero(weight_per_class) < 2:
             raise ValueError(
-                f"Task {self.tasks_[task]!r} has a single class with positive sample "
+                f"Task {name!r} has a single class with positive sample "
                 f"weight (labels {labels.tolist()}); a classifier can't train when "
                 "only one class is present. Every task needs at least two classes."
             )
         if np.any(weight_per_class == 0):
             missing = labels[weight_per_class == 0].tolist()
             raise ValueError(
-                f"Classes {missing} of task {self.tasks_[task]!r} have zero total "
+                f"Classes {missing} of task {name!r} have zero total "
                 "sample weight. Give them positive weight or remove those samples."
             )
         if len(labels) == 2:

@@ -26,7 +26,23 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.utils import check_random_state
 
-__all__ = ["make_multitask_regression", "make_multitask_classification"]
+from ._realdata import (
+    load_chem97,
+    load_contraception,
+    load_exam,
+    load_gcsemv,
+    load_hsb82,
+)
+
+__all__ = [
+    "make_multitask_regression",
+    "make_multitask_classification",
+    "load_hsb82",
+    "load_exam",
+    "load_chem97",
+    "load_contraception",
+    "load_gcsemv",
+]
 
 _STRUCTURES = ("shared_support", "low_rank", "independent")
 
