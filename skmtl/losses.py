@@ -33,6 +33,17 @@ column back to the entries (see :mod:`skmtl._data`).
 import numpy as np
 from scipy.special import expit, logsumexp, softmax, xlogy
 
+# Dual points are built to lie in the conjugate's domain; this is the rounding
+# error tolerated at its boundary before a point counts as outside (+inf).
+_DOMAIN_SLACK = 1e-10
+
+
+def _probabilities_in_domain(P):
+    """Clip ``P`` to [0, 1], or return None if it is outside beyond rounding."""
+    if np.any(P < -_DOMAIN_SLACK) or np.any(P > 1.0 + _DOMAIN_SLACK):
+        return None
+    return np.clip(P, 0.0, 1.0)
+
 
 class SquaredLoss:
     """Half squared error, :math:`f(y, z) = \\tfrac12 (y - z)^2`.
@@ -83,8 +94,10 @@ class LogisticLoss:
         return expit(Z) - Y
 
     def conjugate(self, Y, V, w):
-        """Weighted sum of the conjugate at ``V``; ``V + Y`` must lie in [0, 1]."""
-        P = np.clip(V + Y, 0.0, 1.0)
+        """Weighted conjugate at ``V``; +inf unless ``V + Y`` is in [0, 1]."""
+        P = _probabilities_in_domain(V + Y)
+        if P is None:
+            return np.inf
         return float(np.sum(w * (xlogy(P, P) + xlogy(1.0 - P, 1.0 - P))))
 
     def null_intercept(self, Y, w, grouping):
@@ -130,8 +143,10 @@ class MultinomialLoss:
         return softmax(Z, axis=1) - Y
 
     def conjugate(self, Y, V, w):
-        """Weighted sum of the conjugate at ``V``; rows of ``V + Y`` sum to one."""
-        P = np.clip(V + Y, 0.0, 1.0)
+        """Weighted conjugate at ``V``; +inf outside the simplex (rows of V + Y)."""
+        P = _probabilities_in_domain(V + Y)
+        if P is None or np.any(np.abs(P.sum(axis=1) - 1.0) > _DOMAIN_SLACK):
+            return np.inf
         return float(np.sum(w[:, :1] * np.sum(xlogy(P, P), axis=1, keepdims=True)))
 
     def null_intercept(self, Y, w, grouping):

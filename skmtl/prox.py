@@ -115,7 +115,7 @@ def singular_value_threshold(V, threshold):
     shrunk = np.maximum(singular_values - threshold, 0.0)
     keep = shrunk > 0
     if not np.any(keep):
-        return np.zeros_like(V)
+        return np.zeros(V.shape)
     return (U[:, keep] * shrunk[keep]) @ Vt[keep]
 
 
