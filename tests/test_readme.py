@@ -8,17 +8,19 @@ import numpy as np
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_usage_example_runs():
+def test_readme_usage_examples_run():
     text = README.read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
-    assert blocks, "README has no python example"
+    assert len(blocks) >= 2, "README lost its python examples"
     namespace = {}
-    exec(compile(blocks[0], str(README), "exec"), namespace)
+    for block in blocks:  # later examples build on earlier ones
+        exec(compile(block, str(README), "exec"), namespace)
     assert namespace["model"].coef_.shape == (8, 30)
     assert namespace["model"].dual_gap_ >= 0
     probabilities = namespace["clf"].predict_proba(namespace["X"])
     assert len(probabilities) == 8
     assert all(np.allclose(p.sum(axis=1), 1.0) for p in probabilities)
+    assert len(namespace["search"].best_estimator_.tasks_) == 7
 
 
 def test_readme_quick_start_has_exactly_two_commands():
