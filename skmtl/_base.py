@@ -13,6 +13,8 @@ from ._data import TASK_WEIGHTINGS
 from ._datafit import Datafit
 from ._tasks import (
     Observations,
+    _is_missing,
+    complete_shared_layout,
     lookup_tasks,
     shared_layout,
     split_task_column,
@@ -21,7 +23,7 @@ from ._tasks import (
     validate_targets,
 )
 from .penalties import make_penalty
-from .solvers import fista
+from .solvers import solve
 
 ACCEPT_SPARSE = ("csr", "csc")
 MISSING_TARGETS = ("error", "ignore")
@@ -147,6 +149,13 @@ class _MultiTaskLinear(BaseEstimator):
             if task_names is not None:
                 self.tasks_ = np.asarray(task_names)
             weight = _checked_sample_weight(sample_weight, X.shape[0])
+            if not (allow_missing and np.any(_is_missing(Y))):
+                self.n_tasks_ = Y.shape[1]
+                layout, infos, task_losses = complete_shared_layout(
+                    X, Y, weight, self._encode_task, self.fit_intercept
+                )
+                self._store_task_info(infos, task_losses)
+                return Datafit(layout)
             observations = Observations.from_matrix(Y, weight)
             build = shared_layout
         else:
@@ -233,7 +242,7 @@ class _MultiTaskLinear(BaseEstimator):
             if self.coef_.shape == expected:
                 coef_init = self.coef_.T
                 offset_init = data.offset(coef_init, self.intercept_)
-        result = fista(
+        result = solve(
             datafit,
             penalty,
             float(self.alpha),

@@ -114,11 +114,20 @@ class _Layout:
 
     def _init_offsets(self, fit_intercept):
         self.fit_intercept = fit_intercept
-        if fit_intercept:
+        if fit_intercept and self.columns_alike:  # one column of weights suffices
+            first = self.weights[:, :1]
+            offset = self._raw_adjoint(first) / first.sum()
+            self.x_offset = np.broadcast_to(offset, (self.n_features, self.n_columns))
+        elif fit_intercept:
             total = self.column_sum(self.weights)
             self.x_offset = self._raw_adjoint(self.weights) / total
         else:
             self.x_offset = np.zeros((self.n_features, self.n_columns))
+
+    def restrict(self, features):
+        """The same layout on a subset of the features (rows of ``W``)."""
+        X = self.X[:, features]
+        return type(self)(X, *self._arguments)
 
     def forward(self, W):
         """Scores of the centred design for every entry."""
@@ -184,6 +193,7 @@ class SharedDesign(_Layout):
     """
 
     def __init__(self, X, targets, weights, task_losses, fit_intercept):
+        self._arguments = (targets, weights, task_losses, fit_intercept)
         self.X = X
         self.targets = targets
         self.weights = weights
@@ -256,6 +266,7 @@ class TaskRowsDesign(_Layout):
     """
 
     def __init__(self, X, row_task, targets, weights, task_losses, fit_intercept):
+        self._arguments = (row_task, targets, weights, task_losses, fit_intercept)
         widths = np.array([width for width, _ in task_losses])
         first_column = np.concatenate([[0], np.cumsum(widths)[:-1]])
         narrow = widths[row_task] == 1

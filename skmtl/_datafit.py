@@ -1,16 +1,26 @@
 """The smooth part of an objective: losses bound to a data layout.
 
 A :class:`Datafit` holds a layout (see :mod:`skmtl._data`), whose blocks say
-which loss applies to which entries. The solver only talks to this class:
+which loss applies to which entries. What a solver may call (the contract that
+:class:`skmtl._gram.GramDatafit` implements too):
 
-- ``forward(W, c)``: entry scores (linear in ``(W, c)``, so the solver may
-  extrapolate them instead of recomputing them);
-- ``value(Z)``, ``derivative(Z)``, ``gradient(V)``;
-- ``conjugate(V)`` and ``center_dual(V)`` for the duality gap;
-- ``null_model()`` and ``lipschitz()``.
+- ``fit_intercept``: whether the intercepts ``c`` are free variables (when
+  False they stay at ``null_intercept()``);
+- ``forward(W, c)``: a state ``Z`` linear in ``(W, c)`` (the entry scores), so
+  a solver may extrapolate it instead of recomputing it;
+- ``value(Z)`` and ``gradient_at(Z) -> (grad_W, grad_c)``;
+- ``dual_candidate(Z) -> (V, grad_W)`` or None, and ``conjugate(V, scale)``:
+  the duality gap (see :func:`skmtl.solvers.duality_gap`);
+- ``null_intercept()``, ``null_model()`` and ``lipschitz()``;
+- ``restrict(features)``: the same datafit on a subset of the rows of ``W``;
+- ``gram()``: an equivalent, cheaper form when one exists, else ``self``.
 """
 
 import numpy as np
+
+from ._data import SharedDesign
+from ._gram import GramDatafit
+from .losses import SquaredLoss
 
 
 class Datafit:
@@ -25,6 +35,8 @@ class Datafit:
     def __init__(self, data):
         self.data = data
         self.fit_intercept = data.fit_intercept
+        self.n_features = data.n_features
+        self.n_columns = data.n_columns
 
     def forward(self, W, c):
         """Entry scores ``X_c W + c`` (``c`` ignored without intercept)."""
@@ -54,9 +66,28 @@ class Datafit:
         U = self.data.weights * V
         return self.data.adjoint(U), self.data.column_sum(U)
 
-    def conjugate(self, V):
-        """Value of the conjugate of the data term at the dual point ``w * V``."""
+    def gradient_at(self, Z):
+        """Gradients in ``W`` and ``c`` at scores ``Z``."""
+        return self.gradient(self.derivative(Z))
+
+    def dual_candidate(self, Z):
+        """Per-entry dual direction at ``Z`` and its image in coefficient space.
+
+        The derivatives of the losses at ``Z``, moved (when intercepts are
+        fitted) to have zero weighted sums per column; None when a loss cannot
+        provide such a point.
+        """
+        V = self.derivative(Z)
+        if self.fit_intercept:
+            V = self.center_dual(V)
+            if V is None:
+                return None
+        return V, self.gradient(V)[0]
+
+    def conjugate(self, V, scale):
+        """Conjugate of the data term at the dual point ``scale * w * V``."""
         Y, w = self.data.targets, self.data.weights
+        V = scale * V
         return sum(
             block.loss.conjugate(block.view(Y), block.view(V), block.view(w))
             for block in self.data.blocks
@@ -103,7 +134,7 @@ class Datafit:
         offset = self.null_intercept()
         zeros = np.zeros((self.data.n_features, self.data.n_columns))
         scores = self.forward(zeros, offset)
-        grad_coef, _ = self.gradient(self.derivative(scores))
+        grad_coef, _ = self.gradient_at(scores)
         return offset, scores, grad_coef
 
     def lipschitz(self):
@@ -115,3 +146,20 @@ class Datafit:
         """
         curvature = max(block.loss.curvature for block in self.data.blocks)
         return curvature * self.data.gram_eigenvalue(self.fit_intercept)
+
+    def restrict(self, features):
+        """The same datafit with ``W`` restricted to the rows ``features``."""
+        return Datafit(self.data.restrict(features))
+
+    def gram(self):
+        """The Gram form (squared loss, shared design, n > d), or ``self``."""
+        data = self.data
+        squared = all(isinstance(b.loss, SquaredLoss) for b in data.blocks)
+        if (
+            squared
+            and isinstance(data, SharedDesign)
+            and data.columns_alike
+            and data.X.shape[0] > data.n_features
+        ):
+            return GramDatafit.from_design(data)
+        return self

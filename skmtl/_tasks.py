@@ -285,6 +285,48 @@ class Observations:
         return self.order[self.starts[task] : self.starts[task + 1]]
 
 
+def complete_shared_layout(X, Y, sample_weight, encode_task, fit_intercept):
+    """Build a :class:`SharedDesign` when every target is observed.
+
+    No per-observation bookkeeping: each column of ``Y`` is encoded whole, and
+    every entry of a row gets that row's weight ``s_i / sum(s)`` (both task
+    weightings agree when every task observes every sample).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated design.
+    Y : ndarray of shape (n_samples, n_tasks)
+        Targets, none missing.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights with a positive sum.
+    encode_task : callable
+        As in :meth:`Observations.encode`.
+    fit_intercept : bool
+        Whether intercepts are fitted.
+
+    Returns
+    -------
+    layout : SharedDesign
+        The layout.
+    infos : list
+        What ``encode_task`` returned about each task.
+    task_losses : list of (width, loss)
+        Columns and loss of each task.
+    """
+    encoded, task_losses, infos = [], [], []
+    for task in range(Y.shape[1]):
+        width, loss, codes, info = encode_task(task, Y[:, task], sample_weight)
+        encoded.append(codes)
+        task_losses.append((width, loss))
+        infos.append(info)
+    targets = np.hstack(encoded)
+    row_weight = (sample_weight / sample_weight.sum())[:, None]
+    weights = np.broadcast_to(row_weight, targets.shape)
+    layout = SharedDesign(X, targets, weights, task_losses, fit_intercept)
+    return layout, infos, task_losses
+
+
 def shared_layout(X, observations, encoded, task_losses, weights, fit_intercept):
     """Build a :class:`SharedDesign` from encoded observations.
 

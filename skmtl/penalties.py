@@ -9,7 +9,10 @@ small class with a fixed set of methods:
 - ``dual_norm(G)``: for norms, :math:`\\Omega^\\circ(G) = \\max_{\\Omega(W) \\le 1}
   \\langle G, W\\rangle`, which gives ``alpha_max`` and the duality gap;
 - ``dual_point(G, alpha)``: the factor ``s`` by which a dual candidate is scaled
-  to be feasible, and the conjugate :math:`(\\alpha\\Omega)^*(s G)` there.
+  to be feasible, and the conjugate :math:`(\\alpha\\Omega)^*(s G)` there;
+- ``row_separable`` and, when True, ``row_dual_norms(G)``: the penalty is a sum
+  over the rows of ``W`` (features) and its dual norm the largest of the row
+  dual norms, so a solver may work on a subset of the rows (working sets).
 
 Columns are tasks (or, for a multi-class task, one column per class): the
 penalty sees the whole stacked matrix and does not know which columns belong to
@@ -30,6 +33,7 @@ class _NormPenalty:
     """Shared dual-side logic of penalties that are norms."""
 
     is_norm = True
+    row_separable = False
 
     def dual_point(self, G, alpha):
         """Scale ``G`` into the dual-norm ball of radius ``alpha``.
@@ -60,6 +64,8 @@ class GroupLasso(_NormPenalty):
     Its dual norm is the largest row norm, :math:`\\max_j \\|G_{j,:}\\|_2`.
     """
 
+    row_separable = True
+
     def value(self, W):
         """Sum of the Euclidean norms of the rows of ``W``."""
         return float(np.sum(np.linalg.norm(W, axis=1)))
@@ -70,7 +76,11 @@ class GroupLasso(_NormPenalty):
 
     def dual_norm(self, G):
         """Largest Euclidean norm of a row of ``G``."""
-        return float(np.max(np.linalg.norm(G, axis=1), initial=0.0))
+        return float(np.max(self.row_dual_norms(G), initial=0.0))
+
+    def row_dual_norms(self, G):
+        """Euclidean norm of each row of ``G``."""
+        return np.linalg.norm(G, axis=1)
 
 
 class TraceNorm(_NormPenalty):
@@ -102,6 +112,8 @@ class Lasso(_NormPenalty):
     norm is the largest absolute entry.
     """
 
+    row_separable = True
+
     def value(self, W):
         """Sum of the absolute values of the entries of ``W``."""
         return float(np.sum(np.abs(W)))
@@ -114,6 +126,10 @@ class Lasso(_NormPenalty):
         """Largest absolute entry of ``G``."""
         return float(np.max(np.abs(G), initial=0.0))
 
+    def row_dual_norms(self, G):
+        """Largest absolute entry of each row of ``G``."""
+        return np.max(np.abs(G), axis=1, initial=0.0)
+
 
 class Ridge:
     """Half the squared Frobenius norm: :math:`\\Omega(W) = \\tfrac12 \\|W\\|_F^2`.
@@ -124,6 +140,7 @@ class Ridge:
     """
 
     is_norm = False
+    row_separable = False  # separable, but never sparse: nothing to gain
 
     def value(self, W):
         """Half the squared Frobenius norm of ``W``."""

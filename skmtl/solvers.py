@@ -1,10 +1,14 @@
 """Solvers: accelerated proximal gradient for any datafit and penalty.
 
-The solver needs from the datafit only ``forward``, ``value``, ``derivative``,
-``gradient``, ``conjugate``, ``center_dual``, ``null_intercept`` and
-``lipschitz`` (see :mod:`skmtl._datafit`), and from the penalty ``value``,
-``prox``, ``dual_point`` and, for norms, ``dual_norm`` (see
-:mod:`skmtl.penalties`). It never looks at which loss or penalty it was given.
+:func:`solve` is the entry point: it runs :func:`fista` inside a working-set
+loop when the penalty is a sum over the rows of ``W`` (group lasso, lasso), and
+hands each subproblem to the cheapest equivalent datafit (the Gram form of the
+squared loss when there are more samples than features).
+
+The solvers use only the datafit contract of :mod:`skmtl._datafit` and, from
+the penalty, ``value``, ``prox``, ``dual_point``, ``is_norm``, ``dual_norm``,
+``row_separable`` and ``row_dual_norms`` (see :mod:`skmtl.penalties`). They
+never look at which loss or penalty they were given.
 """
 
 from dataclasses import dataclass
@@ -20,6 +24,12 @@ _GAP_INTERVAL = 5
 _LINE_SEARCH_RTOL = 1e-12
 # A line search that doubles L this many times has met a non-finite objective.
 _MAX_BACKTRACKS = 60
+# Working sets: the first holds the active rows and at least this many more;
+# each subproblem is solved to this fraction of the current full duality gap
+# (solving it more accurately wastes time, less accurately stalls the outer
+# loop); the set at least doubles each round, so the loop ends in log2(d) rounds.
+_WORKING_SET_MIN_SIZE = 10
+_WORKING_SET_GAP_RATIO = 0.3
 
 
 @dataclass
@@ -59,15 +69,15 @@ class SolverResult:
 
 
 def duality_gap(datafit, penalty, alpha, W, Z):
-    """Primal value and a dual value of the problem at ``W`` with scores ``Z``.
+    """Primal value and a dual value of the problem at ``W`` with state ``Z``.
 
-    The dual candidate is the gradient of the data term at ``Z``, moved to have
-    zero weighted column sums when intercepts are fitted and scaled into the
-    domain of the penalty's conjugate.
+    The dual candidate comes from the gradient of the data term at ``Z``
+    (``datafit.dual_candidate``: moved to satisfy the intercept constraint of
+    the dual) and is scaled into the domain of the penalty's conjugate.
 
     Parameters
     ----------
-    datafit : Datafit
+    datafit : Datafit or GramDatafit
         The smooth part of the objective.
     penalty : object
         The penalty (see :mod:`skmtl.penalties`).
@@ -76,7 +86,7 @@ def duality_gap(datafit, penalty, alpha, W, Z):
     W : ndarray of shape (n_features, n_columns)
         Coefficients at which the primal objective is evaluated.
     Z : ndarray
-        Scores ``datafit.forward(W, c)``.
+        State ``datafit.forward(W, c)``.
 
     Returns
     -------
@@ -87,23 +97,134 @@ def duality_gap(datafit, penalty, alpha, W, Z):
         point for its intercepts.
     """
     primal = datafit.value(Z) + alpha * penalty.value(W)
-    V = datafit.derivative(Z)
-    if datafit.fit_intercept:
-        V = datafit.center_dual(V)
-        if V is None:
-            return primal, -np.inf
-    grad_W, _ = datafit.gradient(V)
+    candidate = datafit.dual_candidate(Z)
+    if candidate is None:
+        return primal, -np.inf
+    V, grad_W = candidate
     scale, penalty_conjugate = penalty.dual_point(-grad_W, alpha)
-    dual = -datafit.conjugate(scale * V) - penalty_conjugate
+    dual = -datafit.conjugate(V, scale) - penalty_conjugate
     return primal, dual
 
 
 def _has_dual(datafit):
     """Whether the datafit can give a dual point (probed on the null model)."""
-    if not datafit.fit_intercept:
-        return True
     _, Z_null, _ = datafit.null_model()
-    return datafit.center_dual(datafit.derivative(Z_null)) is not None
+    return datafit.dual_candidate(Z_null) is not None
+
+
+def _null_result(datafit, penalty, alpha):
+    """The null model as a result, if it is optimal; else None."""
+    c_null, Z_null, grad_null = datafit.null_model()
+    optimal = not np.any(grad_null) or (
+        penalty.is_norm and penalty.dual_norm(grad_null) <= alpha
+    )
+    if not optimal:
+        return None
+    zeros = np.zeros((datafit.n_features, datafit.n_columns))
+    return SolverResult(zeros, c_null, 0, datafit.value(Z_null), 0.0, 0.0, "null", True)
+
+
+def solve(
+    datafit, penalty, alpha, coef_init=None, offset_init=None, *,
+    max_iter=1000, tol=1e-4, verbose=0,
+):  # fmt: skip
+    """Minimise ``datafit + alpha * penalty`` with the fastest applicable method.
+
+    Row-separable norm penalties (group lasso, lasso) are solved by working
+    sets: FISTA on a few rows of ``W`` at a time, the set grown from the rows
+    that violate the optimality conditions most, until the duality gap of the
+    whole problem meets the tolerance. Every (sub)problem of the squared loss
+    with more samples than features is solved on its Gram matrix. Other
+    penalties run :func:`fista` on the whole problem.
+
+    Parameters
+    ----------
+    datafit : Datafit or GramDatafit
+        The smooth part of the objective.
+    penalty : object
+        The penalty (see :mod:`skmtl.penalties`).
+    alpha : float
+        Non-negative strength of the penalty.
+    coef_init : ndarray of shape (n_features, n_columns), default=None
+        Starting coefficients; zeros when None.
+    offset_init : ndarray of shape (n_columns,), default=None
+        Starting centred intercepts; those of the null model when None.
+    max_iter : int, default=1000
+        Maximum number of FISTA iterations, all subproblems together.
+    tol : float, default=1e-4
+        Stopping tolerance of :func:`fista`, applied to the whole problem.
+    verbose : int, default=0
+        Print progress when positive.
+
+    Returns
+    -------
+    result : SolverResult
+        Coefficients, intercepts and convergence information.
+    """
+    datafit = datafit.gram()
+    null = _null_result(datafit, penalty, alpha)
+    if null is not None:
+        return null
+    options = {"max_iter": max_iter, "tol": tol, "verbose": verbose}
+    if penalty.is_norm and penalty.row_separable and _has_dual(datafit):
+        return _working_sets(datafit, penalty, alpha, coef_init, offset_init, **options)
+    return fista(datafit, penalty, alpha, coef_init, offset_init, **options)
+
+
+def _working_set_rows(penalty, W, grad_W, size):
+    """The active rows of ``W`` and the rows that violate optimality most."""
+    active = np.flatnonzero(penalty.row_dual_norms(W) > 0)
+    size = min(W.shape[0], max(size, 2 * active.size))
+    score = penalty.row_dual_norms(grad_W)
+    score[active] = np.inf
+    return np.sort(np.argsort(-score, kind="stable")[:size])
+
+
+def _working_sets(
+    datafit, penalty, alpha, coef_init, offset_init, *, max_iter, tol, verbose
+):
+    """Working-set loop around :func:`fista` for row-separable norm penalties."""
+    n_features, n_columns = datafit.n_features, datafit.n_columns
+    c_null, Z_null, _ = datafit.null_model()
+    gap_threshold = tol * datafit.value(Z_null)
+    W = np.zeros((n_features, n_columns)) if coef_init is None else coef_init.copy()
+    c = c_null if offset_init is None or not datafit.fit_intercept else offset_init
+    Z = datafit.forward(W, c)
+    grad_W, _ = datafit.gradient_at(Z)
+    size = _WORKING_SET_MIN_SIZE
+    gap, best_dual, n_iter, converged = np.inf, -np.inf, 0, False
+    while True:
+        rows = _working_set_rows(penalty, W, grad_W, size)
+        whole = rows.size == n_features
+        inner_tol = tol
+        if np.isfinite(gap) and not whole:  # a fraction of the current gap
+            inner_tol = max(tol, _WORKING_SET_GAP_RATIO * tol * gap / gap_threshold)
+        result = fista(
+            datafit.restrict(rows).gram(), penalty, alpha, W[rows], c,
+            max_iter=max(max_iter - n_iter, 1), tol=inner_tol,
+            verbose=max(verbose - 1, 0),
+        )  # fmt: skip
+        n_iter += result.n_iter
+        W = np.zeros((n_features, n_columns))
+        W[rows] = result.coef
+        c = result.offset
+        Z = datafit.forward(W, c)
+        primal, dual = duality_gap(datafit, penalty, alpha, W, Z)
+        best_dual = max(best_dual, dual)
+        gap = primal - best_dual
+        if verbose:
+            print(
+                f"[skmtl.solve] {rows.size} rows in the working set, {n_iter} "
+                f"iterations, objective {primal:.10e}, gap {gap:.3e}"
+            )
+        converged = gap <= gap_threshold
+        if converged or n_iter >= max_iter or (whole and result.converged):
+            break
+        grad_W, _ = datafit.gradient_at(Z)
+        size = min(n_features, 2 * rows.size)
+    return SolverResult(
+        W, c, n_iter, primal, gap, result.residual, "duality_gap", bool(converged)
+    )
 
 
 def fista(
@@ -155,27 +276,26 @@ def fista(
     gradient at the null model (``alpha_max``), the null model is optimal and is
     returned exactly, without iterating.
     """
-    n_features, n_columns = datafit.data.n_features, datafit.data.n_columns
+    n_features, n_columns = datafit.n_features, datafit.n_columns
     fit_intercept = datafit.fit_intercept
-    zeros = np.zeros((n_features, n_columns))
-
+    null = _null_result(datafit, penalty, alpha)
+    if null is not None:
+        return null
     c_null, Z_null, grad_null = datafit.null_model()
     null_objective = datafit.value(Z_null)
     grad_null_norm = float(np.linalg.norm(grad_null))
-    at_null = grad_null_norm == 0 or (
-        penalty.is_norm and penalty.dual_norm(grad_null) <= alpha
-    )
-    if at_null:
-        return SolverResult(zeros, c_null, 0, null_objective, 0.0, 0.0, "null", True)
 
     use_gap = _has_dual(datafit)
     criterion = "duality_gap" if use_gap else "prox_grad_residual"
     gap_threshold = tol * null_objective
 
-    W = zeros if coef_init is None else np.array(coef_init, dtype=float)
+    if coef_init is None:
+        W = np.zeros((n_features, n_columns))
+    else:
+        W = np.array(coef_init, dtype=float)
     c = c_null if offset_init is None else np.array(offset_init, dtype=float)
     if not fit_intercept:
-        c = np.zeros(n_columns)
+        c = c_null  # fixed: zero, or the optimum the datafit already knows
     Z = datafit.forward(W, c)
     f = datafit.value(Z)
     W_prev, c_prev, Z_prev = W, c, Z
@@ -191,7 +311,7 @@ def fista(
         c_y = c + beta * (c - c_prev)
         Z_y = Z + beta * (Z - Z_prev)  # scores are linear in (W, c)
         f_y = datafit.value(Z_y) if beta else f
-        grad_W, grad_c = datafit.gradient(datafit.derivative(Z_y))
+        grad_W, grad_c = datafit.gradient_at(Z_y)
         if not fit_intercept:
             grad_c = np.zeros(n_columns)
 
