@@ -37,6 +37,11 @@ class Datafit:
         self.fit_intercept = data.fit_intercept
         self.n_features = data.n_features
         self.n_columns = data.n_columns
+        # The dual point costs no extra product when centring it only shifts
+        # each column: the centred design maps a constant column to zero.
+        self.cheap_dual = not self.fit_intercept or all(
+            block.loss.dual_shift for block in data.blocks
+        )
 
     def forward(self, W, c):
         """Entry scores ``X_c W + c`` (``c`` ignored without intercept)."""
@@ -70,18 +75,21 @@ class Datafit:
         """Gradients in ``W`` and ``c`` at scores ``Z``."""
         return self.gradient(self.derivative(Z))
 
-    def dual_candidate(self, Z):
+    def dual_candidate(self, Z, grad_W=None):
         """Per-entry dual direction at ``Z`` and its image in coefficient space.
 
         The derivatives of the losses at ``Z``, moved (when intercepts are
         fitted) to have zero weighted sums per column; None when a loss cannot
-        provide such a point.
+        provide such a point. ``grad_W``, the gradient at ``Z`` if the caller
+        has it, is reused when :attr:`cheap_dual`.
         """
         V = self.derivative(Z)
         if self.fit_intercept:
             V = self.center_dual(V)
             if V is None:
                 return None
+        if grad_W is not None and self.cheap_dual:
+            return V, grad_W
         return V, self.gradient(V)[0]
 
     def conjugate(self, V, scale):

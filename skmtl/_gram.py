@@ -47,6 +47,7 @@ class GramDatafit:
     """
 
     fit_intercept = False  # the intercepts are fixed at their optimum
+    cheap_dual = True
 
     def __init__(self, gram, cross, target_variation, target_mean, data):
         self.gram_matrix = gram
@@ -103,7 +104,7 @@ class GramDatafit:
         """Gradient ``Q W - C`` in ``W``, zero in the (fixed) intercepts."""
         return Z[: self.n_features] - self.cross, np.zeros(self.cross.shape[1])
 
-    def dual_candidate(self, Z):
+    def dual_candidate(self, Z, grad_W=None):
         """The residual, held implicitly by the state, and ``X_c^T D R``."""
         return Z, Z[: self.n_features] - self.cross
 

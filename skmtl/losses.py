@@ -23,7 +23,9 @@ see the user guide). Each loss gives, for arrays of targets ``Y``, scores
   all coefficients are zero;
 - ``center_dual(Y, V, w, grouping)``: a point of the conjugate's domain whose
   weighted sums per column are zero, needed by the dual problem when
-  intercepts are fitted, or ``None`` when the loss cannot provide one cheaply.
+  intercepts are fitted, or ``None`` when the loss cannot provide one cheaply;
+  ``dual_shift`` says whether it only subtracts a constant per column (then the
+  centred design maps it to the same gradient, and the gap costs no product).
 
 ``grouping`` says which column of ``W`` each entry belongs to: its ``sum(B)``
 adds the entries of each column and ``spread(values)`` broadcasts one value per
@@ -53,6 +55,7 @@ class SquaredLoss:
     """
 
     curvature = 1.0
+    dual_shift = True  # center_dual subtracts one constant per column
 
     def value(self, Y, Z, w):
         """Weighted sum of the loss; see the module docstring for arguments."""
@@ -84,6 +87,7 @@ class LogisticLoss:
     """
 
     curvature = 0.25
+    dual_shift = False
 
     def value(self, Y, Z, w):
         """Weighted sum of the loss; see the module docstring for arguments."""
@@ -132,6 +136,7 @@ class MultinomialLoss:
     """
 
     curvature = 0.5
+    dual_shift = False
 
     def value(self, Y, Z, w):
         """Weighted sum of the loss; ``w`` is equal across the classes of a row."""

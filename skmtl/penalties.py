@@ -10,6 +10,8 @@ small class with a fixed set of methods:
   \\langle G, W\\rangle`, which gives ``alpha_max`` and the duality gap;
 - ``dual_point(G, alpha)``: the factor ``s`` by which a dual candidate is scaled
   to be feasible, and the conjugate :math:`(\\alpha\\Omega)^*(s G)` there;
+- ``cheap_gap``: whether ``value`` and ``dual_point`` cost about one pass over
+  ``W`` (no SVD), so a solver may evaluate the gap at every iteration;
 - ``row_separable`` and, when True, ``row_dual_norms(G)``: the penalty is a sum
   over the rows of ``W`` (features) and its dual norm the largest of the row
   dual norms, so a solver may work on a subset of the rows (working sets).
@@ -34,6 +36,7 @@ class _NormPenalty:
 
     is_norm = True
     row_separable = False
+    cheap_gap = True  # value and dual norm cost about one pass over W
 
     def dual_point(self, G, alpha):
         """Scale ``G`` into the dual-norm ball of radius ``alpha``.
@@ -90,6 +93,8 @@ class TraceNorm(_NormPenalty):
     rank. Its dual norm is the spectral norm, the largest singular value.
     """
 
+    cheap_gap = False  # value and dual norm each need an SVD
+
     def value(self, W):
         """Sum of the singular values of ``W``."""
         return float(np.sum(np.linalg.svd(W, compute_uv=False)))
@@ -141,6 +146,7 @@ class Ridge:
 
     is_norm = False
     row_separable = False  # separable, but never sparse: nothing to gain
+    cheap_gap = True
 
     def value(self, W):
         """Half the squared Frobenius norm of ``W``."""

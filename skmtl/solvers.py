@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# How often (in iterations) the duality gap is evaluated: each evaluation costs
-# one extra product with X^T, so checking every few iterations keeps its cost
-# small while wasting at most this many iterations after convergence.
+# How often (in iterations) the duality gap is evaluated when it costs an extra
+# product with X^T or an SVD: rarely enough to keep its cost small, often
+# enough to waste few iterations after convergence. A gap that costs nothing
+# extra is evaluated at every iteration.
 _GAP_INTERVAL = 5
 # The sufficient-decrease test of the line search tolerates rounding errors of
 # this size relative to the objective, so that L does not grow from noise.
@@ -68,7 +69,7 @@ class SolverResult:
     converged: bool
 
 
-def duality_gap(datafit, penalty, alpha, W, Z):
+def duality_gap(datafit, penalty, alpha, W, Z, Z_dual=None, grad_W=None):
     """Primal value and a dual value of the problem at ``W`` with state ``Z``.
 
     The dual candidate comes from the gradient of the data term at ``Z``
@@ -87,6 +88,12 @@ def duality_gap(datafit, penalty, alpha, W, Z):
         Coefficients at which the primal objective is evaluated.
     Z : ndarray
         State ``datafit.forward(W, c)``.
+    Z_dual : ndarray, default=None
+        State at which the dual candidate is taken; ``Z`` when None. Any state
+        gives a valid bound: a solver passes the one it already has a gradient
+        for.
+    grad_W : ndarray of shape (n_features, n_columns), default=None
+        Gradient at ``Z_dual``, reused when the datafit's dual point allows.
 
     Returns
     -------
@@ -97,7 +104,7 @@ def duality_gap(datafit, penalty, alpha, W, Z):
         point for its intercepts.
     """
     primal = datafit.value(Z) + alpha * penalty.value(W)
-    candidate = datafit.dual_candidate(Z)
+    candidate = datafit.dual_candidate(Z if Z_dual is None else Z_dual, grad_W)
     if candidate is None:
         return primal, -np.inf
     V, grad_W = candidate
@@ -287,6 +294,7 @@ def fista(
 
     use_gap = _has_dual(datafit)
     criterion = "duality_gap" if use_gap else "prox_grad_residual"
+    cheap_gap = datafit.cheap_dual and penalty.cheap_gap
     gap_threshold = tol * null_objective
 
     if coef_init is None:
@@ -346,10 +354,14 @@ def fista(
         W, c, Z, f = W_new, c_new, Z_new, f_new
         momentum = momentum_next
 
-        if use_gap:
+        if use_gap and cheap_gap:
+            # Free: the dual point is taken where the gradient is already known.
+            primal, dual = duality_gap(datafit, penalty, alpha, W, Z, Z_y, grad_W)
+        elif use_gap:
             if n_iter % _GAP_INTERVAL and n_iter != max_iter:
                 continue
             primal, dual = duality_gap(datafit, penalty, alpha, W, Z)
+        if use_gap:
             best_dual = max(best_dual, dual)
             gap = primal - best_dual
             converged = gap <= gap_threshold
