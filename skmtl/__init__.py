@@ -7,8 +7,17 @@ low-dimensional representation), lasso and ridge baselines.
 
 from ._alpha_max import alpha_max
 from ._classifier import MultiTaskClassifier
+from ._cv import MultiTaskClassifierCV, MultiTaskRegressorCV
+from ._path import regularization_path
 from ._regressor import MultiTaskRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MultiTaskClassifier", "MultiTaskRegressor", "alpha_max"]
+__all__ = [
+    "MultiTaskClassifier",
+    "MultiTaskClassifierCV",
+    "MultiTaskRegressor",
+    "MultiTaskRegressorCV",
+    "alpha_max",
+    "regularization_path",
+]

@@ -254,6 +254,11 @@ class _MultiTaskLinear(BaseEstimator):
         )
         if not result.converged:
             self._warn_not_converged(result)
+        self._store_result(result, data)
+        return result
+
+    def _store_result(self, result, data):
+        """Set the fitted coefficients and solver attributes from a result."""
         self.coef_ = np.ascontiguousarray(result.coef.T)
         intercept = data.intercept(result.coef, result.offset)
         self.intercept_ = intercept if self.fit_intercept else np.zeros_like(intercept)
@@ -262,7 +267,6 @@ class _MultiTaskLinear(BaseEstimator):
         self.optimality_residual_ = result.residual
         self.objective_ = result.objective
         self.converged_ = result.converged
-        return result
 
     def _warn_not_converged(self, result):
         if result.criterion == "duality_gap":

@@ -8,7 +8,19 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _MultiTaskLinear
+from ._tasks import _is_missing
 from .losses import LogisticLoss, MultinomialLoss
+
+
+def _task_accuracy(truth, prediction, sample_weight):
+    """Accuracy of one task over its observed (non-missing) labels."""
+    observed = ~_is_missing(truth)
+    # Columns of an object array: give the labels their own dtype back, so
+    # that integer labels stored as objects compare as integers.
+    truth = np.asarray(truth[observed].tolist())
+    prediction = np.asarray(prediction[observed].tolist())
+    weight = None if sample_weight is None else np.asarray(sample_weight)[observed]
+    return float(accuracy_score(truth, prediction, sample_weight=weight))
 
 
 class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
@@ -379,22 +391,17 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         """
         prediction = self.predict(X)
         y = np.asarray(y)
-        if self._single_task:
-            return float(accuracy_score(y, prediction, sample_weight=sample_weight))
         if y.shape != prediction.shape:
             raise ValueError(
                 f"y has shape {y.shape}, but the model predicts {prediction.shape}."
             )
-        return float(
-            np.mean(
-                [
-                    accuracy_score(
-                        y[:, t], prediction[:, t], sample_weight=sample_weight
-                    )
-                    for t in range(y.shape[1])
-                ]
-            )
-        )
+        if y.ndim == 1:
+            return _task_accuracy(y, prediction, sample_weight)
+        accuracies = [
+            _task_accuracy(y[:, t], prediction[:, t], sample_weight)
+            for t in range(y.shape[1])
+        ]
+        return float(np.mean(accuracies))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
