@@ -135,6 +135,11 @@ class _MultiTaskCV(BaseEstimator):
         penalties = self._penalties()
         # Row indexing of the folds needs a row format or an array; DataFrames
         # stay DataFrames (a task column may be named).
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
         X = X.tocsr() if sp.issparse(X) else X if hasattr(X, "iloc") else np.asarray(X)
         y = y if hasattr(y, "iloc") else np.asarray(y)
         if sample_weight is not None:
