@@ -1,4 +1,4 @@
-"""Thin shim for tools that still call setup.py; the metadata lives in pyproject.toml."""
+"""Thin shim for tools that still call setup.py; metadata is in pyproject.toml."""
 
 from setuptools import setup
 

@@ -14,6 +14,27 @@ from .losses import LogisticLoss, MultinomialLoss
 _ACCEPT_SPARSE = ("csr", "csc")
 
 
+def _column_labels(column):
+    """The labels of one task with their own dtype (object columns converted).
+
+    Columns of an object array (tasks with labels of different types) give
+    their labels back as numbers or strings, so that integer labels stored as
+    objects are treated as integers.
+    """
+    return np.asarray(column.tolist()) if column.dtype == object else column
+
+
+def _task_accuracy(truth, prediction, sample_weight):
+    """Accuracy of one task."""
+    return float(
+        accuracy_score(
+            _column_labels(truth),
+            _column_labels(prediction),
+            sample_weight=sample_weight,
+        )
+    )
+
+
 def _encode_tasks(Y, sample_weight):
     """Encode each task's labels into score columns and group them into loss blocks.
 
@@ -36,7 +57,7 @@ def _encode_tasks(Y, sample_weight):
     classes, columns, blocks, task_columns = [], [], [], []
     start = 0
     for task in range(Y.shape[1]):
-        labels, codes = np.unique(Y[:, task], return_inverse=True)
+        labels, codes = np.unique(_column_labels(Y[:, task]), return_inverse=True)
         weight_per_class = np.bincount(codes, weights=weight, minlength=len(labels))
         if np.count_nonzero(weight_per_class) < 2:
             raise ValueError(
@@ -213,7 +234,8 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         y = np.asarray(y)
         if y.ndim > 2:
             raise ValueError(f"y must be 1-D or 2-D, got {y.ndim} dimensions.")
-        check_classification_targets(y)
+        for column in y.reshape(len(y), -1).T:  # tasks may have labels of any type
+            check_classification_targets(_column_labels(column))
         self._single_task = y.ndim == 1
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         sample_weight = self._checked_sample_weight(sample_weight, X.shape[0])
@@ -320,10 +342,10 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
             predictions.append(labels[index])
         if self._single_task:
             return predictions[0]
-        try:
-            dtype = np.result_type(*predictions)
-        except TypeError:
-            dtype = object
+        # Labels of one kind (all numbers, all strings) share a dtype; tasks with
+        # labels of different kinds keep their own values in an object array.
+        same_kind = len({p.dtype.kind for p in predictions}) == 1
+        dtype = np.result_type(*predictions) if same_kind else object
         return np.column_stack([p.astype(dtype) for p in predictions])
 
     def score(self, X, y, sample_weight=None):
@@ -345,22 +367,17 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         """
         prediction = self.predict(X)
         y = np.asarray(y)
-        if self._single_task:
-            return float(accuracy_score(y, prediction, sample_weight=sample_weight))
         if y.shape != prediction.shape:
             raise ValueError(
                 f"y has shape {y.shape}, but the model predicts {prediction.shape}."
             )
-        return float(
-            np.mean(
-                [
-                    accuracy_score(
-                        y[:, t], prediction[:, t], sample_weight=sample_weight
-                    )
-                    for t in range(y.shape[1])
-                ]
-            )
-        )
+        if y.ndim == 1:
+            return _task_accuracy(y, prediction, sample_weight)
+        accuracies = [
+            _task_accuracy(y[:, t], prediction[:, t], sample_weight)
+            for t in range(y.shape[1])
+        ]
+        return float(np.mean(accuracies))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
