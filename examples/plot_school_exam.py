@@ -78,7 +78,9 @@ def multitask_search(penalty, X, y, task_column, feature_names, seed):
     if penalty == "ridge":  # not a norm: no alpha_max, a fixed geometric grid
         alphas = np.logspace(-4, 0, 6)
     else:
-        top = alpha_max(scale.fit_transform(X), y, penalty=penalty, task_column="school")
+        top = alpha_max(
+            scale.fit_transform(X), y, penalty=penalty, task_column="school"
+        )
         alphas = top * np.logspace(-0.5, -3, 6)
     model = MultiTaskRegressor(penalty=penalty, task_column=task_column, tol=1e-3)
     cv = TaskKFold(n_splits=5, task_column=task_column, shuffle=True, random_state=seed)

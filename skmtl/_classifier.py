@@ -366,10 +366,10 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
             predictions.append(labels[index])
         if self._single_task:
             return predictions[0]
-        try:
-            dtype = np.result_type(*predictions)
-        except TypeError:
-            dtype = object
+        # Labels of one kind (all numbers, all strings) share a dtype; tasks with
+        # labels of different kinds keep their own values in an object array.
+        same_kind = len({p.dtype.kind for p in predictions}) == 1
+        dtype = np.result_type(*predictions) if same_kind else object
         return np.column_stack([p.astype(dtype) for p in predictions])
 
     def score(self, X, y, sample_weight=None):

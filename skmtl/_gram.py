@@ -27,6 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigh
 
+from ._linalg import inner
+
 
 class GramDatafit:
     """Squared loss of a shared design, from ``Q``, ``C`` and ``gamma``.
@@ -82,7 +84,9 @@ class GramDatafit:
         gram = scaled_X.T @ scaled_X
         gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
         gram -= total * np.outer(x_mean, x_mean)
-        cross = np.asarray(scaled_X.T @ (Y * root)) - total * np.outer(x_mean, y_mean)
+        # X_c^T D Y_c computed exactly as the layout computes the gradient of
+        # the null model, so that alpha_max agrees to the last bit.
+        cross = -data.adjoint(data.weights * (y_mean - Y))
         variation = float(w @ ((Y - y_mean) ** 2).sum(axis=1))
         return cls(gram, cross, variation, y_mean, data)
 
@@ -97,7 +101,7 @@ class GramDatafit:
         """Data term at the state ``Z``."""
         QW, W = Z[: self.n_features], Z[self.n_features :]
         return 0.5 * float(
-            np.vdot(W, QW) - 2.0 * np.vdot(W, self.cross) + self.target_variation
+            inner(W, QW) - 2.0 * inner(W, self.cross) + self.target_variation
         )
 
     def gradient_at(self, Z):
@@ -116,8 +120,8 @@ class GramDatafit:
         from the statistics.
         """
         QW, W = V[: self.n_features], V[self.n_features :]
-        W_cross = np.vdot(W, self.cross)
-        residual_sq = np.vdot(W, QW) - 2.0 * W_cross + self.target_variation
+        W_cross = inner(W, self.cross)
+        residual_sq = inner(W, QW) - 2.0 * W_cross + self.target_variation
         residual_dot_target = W_cross - self.target_variation
         return float(0.5 * scale**2 * residual_sq + scale * residual_dot_target)
 

@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._linalg import inner
+
 # How often (in iterations) the duality gap is evaluated when it costs an extra
 # product with X^T or an SVD: rarely enough to keep its cost small, often
 # enough to waste few iterations after convergence. A gap that costs nothing
 # extra is evaluated at every iteration.
 _GAP_INTERVAL = 5
 # The sufficient-decrease test of the line search tolerates rounding errors of
-# this size relative to the objective, so that L does not grow from noise.
+# this size relative to the null objective (the scale of the terms whose
+# difference is the objective, e.g. in the Gram form), so that L does not grow
+# from noise.
 _LINE_SEARCH_RTOL = 1e-12
 # A line search that doubles L this many times has met a non-finite objective.
 _MAX_BACKTRACKS = 60
@@ -44,7 +48,8 @@ class SolverResult:
     offset : ndarray of shape (n_columns,)
         Intercepts ``c`` of the centred model (see :mod:`skmtl._data`).
     n_iter : int
-        Number of iterations run.
+        Number of iterations run (1 when the null model is found optimal by
+        checking its optimality conditions).
     objective : float
         Final value of the objective.
     dual_gap : float
@@ -128,7 +133,8 @@ def _null_result(datafit, penalty, alpha):
     if not optimal:
         return None
     zeros = np.zeros((datafit.n_features, datafit.n_columns))
-    return SolverResult(zeros, c_null, 0, datafit.value(Z_null), 0.0, 0.0, "null", True)
+    # One iteration: the check of the optimality conditions at the null model.
+    return SolverResult(zeros, c_null, 1, datafit.value(Z_null), 0.0, 0.0, "null", True)
 
 
 def solve(
@@ -168,10 +174,10 @@ def solve(
     result : SolverResult
         Coefficients, intercepts and convergence information.
     """
-    datafit = datafit.gram()
-    null = _null_result(datafit, penalty, alpha)
+    null = _null_result(datafit, penalty, alpha)  # exactly as alpha_max computes
     if null is not None:
         return null
+    datafit = datafit.gram()
     options = {"max_iter": max_iter, "tol": tol, "verbose": verbose}
     if penalty.is_norm and penalty.row_separable and _has_dual(datafit):
         return _working_sets(datafit, penalty, alpha, coef_init, offset_init, **options)
@@ -295,6 +301,7 @@ def fista(
     use_gap = _has_dual(datafit)
     criterion = "duality_gap" if use_gap else "prox_grad_residual"
     cheap_gap = datafit.cheap_dual and penalty.cheap_gap
+    slack = _LINE_SEARCH_RTOL * null_objective
     gap_threshold = tol * null_objective
 
     if coef_init is None:
@@ -332,11 +339,11 @@ def fista(
             step_sq = np.sum(step_W**2) + np.sum(step_c**2)
             upper = (
                 f_y
-                + np.vdot(grad_W, step_W)
-                + np.vdot(grad_c, step_c)
+                + inner(grad_W, step_W)
+                + inner(grad_c, step_c)
                 + 0.5 * lipschitz * step_sq
             )
-            if f_new <= upper + _LINE_SEARCH_RTOL * abs(f_y):
+            if f_new <= upper + slack:
                 break
             lipschitz *= 2.0
         else:
@@ -348,7 +355,7 @@ def fista(
 
         residual = lipschitz * np.sqrt(step_sq) / grad_null_norm
         # Gradient restart: drop the momentum when it points uphill.
-        if np.vdot(W_y - W_new, W_new - W) + np.vdot(c_y - c_new, c_new - c) > 0:
+        if inner(W_y - W_new, W_new - W) + inner(c_y - c_new, c_new - c) > 0:
             momentum_next = 1.0
         W_prev, c_prev, Z_prev = W, c, Z
         W, c, Z, f = W_new, c_new, Z_new, f_new
@@ -376,6 +383,11 @@ def fista(
         if converged:
             break
 
+    if use_gap and cheap_gap:
+        # The gaps above used dual points at the extrapolated iterates; certify
+        # the returned coefficients with the dual point at their own scores.
+        primal, dual = duality_gap(datafit, penalty, alpha, W, Z)
+        gap = primal - max(best_dual, dual)
     if not np.isfinite(primal):
         primal = f + alpha * penalty.value(W)
     return SolverResult(W, c, n_iter, primal, gap, residual, criterion, converged)
