@@ -76,12 +76,12 @@ def multitask_search(penalty, X, y, task_column, feature_names, seed):
         verbose_feature_names_out=False,
     ).set_output(transform="pandas")
     if penalty == "ridge":  # not a norm: no alpha_max, a fixed geometric grid
-        alphas = np.logspace(-4, 0, 6)
+        alphas = np.logspace(-2.5, 0.5, 4)
     else:
         top = alpha_max(
-            scale.fit_transform(X), y, penalty=penalty, task_column="school"
+            scale.fit_transform(X), y, penalty=penalty, task_column=task_column
         )
-        alphas = top * np.logspace(-0.5, -3, 6)
+        alphas = top * np.logspace(-0.5, -2, 4)
     model = MultiTaskRegressor(penalty=penalty, task_column=task_column, tol=1e-3)
     cv = TaskKFold(n_splits=5, task_column=task_column, shuffle=True, random_state=seed)
     return GridSearchCV(
@@ -93,8 +93,10 @@ def main(dataset="exam"):
     data = load_hsb82() if dataset == "hsb82" else load_exam()
     X, y, names, column = data.X, data.y.to_numpy(), data.feature_names, "school"
     tasks = X[column].to_numpy()
-    print(f"{dataset}: {len(y)} rows, {np.unique(tasks).size} tasks, {len(names)} "
-          f"features; {N_SPLITS} random per-school 75/25 splits")  # fmt: skip
+    print(
+        f"{dataset}: {len(y)} rows, {np.unique(tasks).size} tasks, {len(names)} "
+        f"features; {N_SPLITS} random per-school 75/25 splits"
+    )
 
     scores = {}
     start = time.perf_counter()
