@@ -35,6 +35,9 @@ def _fold_scores(estimator, X, y, sample_weight, train, test, alphas, scorer):
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     weight = None if sample_weight is None else sample_weight[train]
+    test_weight = (
+        {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+    )
     penalty = estimator._validated_penalty()
     datafit = estimator._prepare_datafit(X_train, y_train, weight)
     scores = []
@@ -42,7 +45,7 @@ def _fold_scores(estimator, X, y, sample_weight, train, test, alphas, scorer):
         datafit, penalty, alphas, max_iter=estimator.max_iter, tol=estimator.tol
     ):
         estimator._store_result(result, datafit.data)
-        scores.append(scorer(estimator, X_test, y_test))
+        scores.append(scorer(estimator, X_test, y_test, **test_weight))
     return np.array(scores)
 
 

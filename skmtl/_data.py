@@ -35,8 +35,8 @@ from sklearn.utils.extmath import safe_sparse_dot
 # Power iteration for the largest eigenvalue of the weighted Gram operator: it
 # only seeds the solver's line search (which corrects an underestimate), so a
 # loose relative accuracy suffices.
-_POWER_ITERATIONS = 50
-_POWER_RTOL = 1e-3
+_POWER_ITERATIONS = 30
+_POWER_RTOL = 1e-2
 
 TASK_WEIGHTINGS = ("observations", "tasks")
 

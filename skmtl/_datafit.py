@@ -169,5 +169,5 @@ class Datafit:
             and data.columns_alike
             and data.X.shape[0] > data.n_features
         ):
-            return GramDatafit.from_design(data)
+            return GramDatafit.from_design(data, self.null_intercept())
         return self

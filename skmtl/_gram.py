@@ -60,13 +60,16 @@ class GramDatafit:
         self.n_features, self.n_columns = cross.shape
 
     @classmethod
-    def from_design(cls, data):
+    def from_design(cls, data, target_mean):
         """Sufficient statistics of a :class:`~skmtl._data.SharedDesign`.
 
         Parameters
         ----------
         data : SharedDesign
             A layout whose columns all have the same weights.
+        target_mean : ndarray of shape (n_columns,)
+            The intercepts of the null model as the design computes them
+            (zeros without intercept), so that both forms agree to the bit.
 
         Returns
         -------
@@ -77,7 +80,7 @@ class GramDatafit:
         w = data.weights[:, 0]
         total = w.sum()
         x_mean = data.x_offset[:, 0]  # zeros without intercept
-        y_mean = (w @ Y) / total if data.fit_intercept else np.zeros(Y.shape[1])
+        y_mean = target_mean
         # Rows scaled by sqrt(w): Q = Xs^T Xs is one symmetric product (BLAS syrk).
         root = np.sqrt(w)[:, None]
         scaled_X = X.multiply(root).tocsr() if sp.issparse(X) else X * root

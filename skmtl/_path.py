@@ -87,13 +87,15 @@ def solve_path(datafit, penalty, alphas, *, max_iter, tol, verbose=0):
         The solution at ``alpha``.
     """
     fast = datafit.gram()  # computed once for the whole path
-    coef = offset = None
+    coef = offset = lipschitz = None
     for alpha in alphas:
         result = solve(
             fast, penalty, float(alpha), coef, offset,
-            max_iter=max_iter, tol=tol, verbose=verbose,
+            max_iter=max_iter, tol=tol, verbose=verbose, lipschitz=lipschitz,
         )  # fmt: skip
         coef, offset = result.coef, result.offset
+        if np.isfinite(result.lipschitz):
+            lipschitz = result.lipschitz
         yield float(alpha), result
 
 

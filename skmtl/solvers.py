@@ -29,12 +29,23 @@ _GAP_INTERVAL = 5
 _LINE_SEARCH_RTOL = 1e-12
 # A line search that doubles L this many times has met a non-finite objective.
 _MAX_BACKTRACKS = 60
+# Each iteration first tries a slightly longer step than the last accepted one
+# (L shrinks by this factor; the line search doubles it back when needed): the
+# curvature bound behind the initial L is loose (for the logistic loss 1/4,
+# whatever the fit), and the local curvature is what sets the best step.
+_LIPSCHITZ_SHRINK = 0.9
+# A decrease below this multiple of the line search's rounding slack is noise:
+# it does not show that a longer step would be safe.
+_NOISE_MULTIPLE = 100.0
 # Working sets: the first holds the active rows and at least this many more;
 # each subproblem is solved to this fraction of the current full duality gap
 # (solving it more accurately wastes time, less accurately stalls the outer
-# loop); the set at least doubles each round, so the loop ends in log2(d) rounds.
+# loop).
 _WORKING_SET_MIN_SIZE = 10
 _WORKING_SET_GAP_RATIO = 0.3
+# A round that does not divide the full gap by at least 1 / this factor doubles
+# the working set (else it only keeps room for twice the support).
+_WORKING_SET_STALL = 0.5
 
 
 @dataclass
@@ -62,6 +73,9 @@ class SolverResult:
         compared with ``tol``.
     converged : bool
         Whether the stopping rule was met within ``max_iter``.
+    lipschitz : float, default=nan
+        The inverse step size in use at the end, a good start for a related
+        problem.
     """
 
     coef: np.ndarray
@@ -72,6 +86,7 @@ class SolverResult:
     residual: float
     criterion: str
     converged: bool
+    lipschitz: float = np.nan
 
 
 def duality_gap(datafit, penalty, alpha, W, Z, Z_dual=None, grad_W=None):
@@ -139,7 +154,7 @@ def _null_result(datafit, penalty, alpha):
 
 def solve(
     datafit, penalty, alpha, coef_init=None, offset_init=None, *,
-    max_iter=1000, tol=1e-4, verbose=0,
+    max_iter=1000, tol=1e-4, verbose=0, lipschitz=None,
 ):  # fmt: skip
     """Minimise ``datafit + alpha * penalty`` with the fastest applicable method.
 
@@ -168,6 +183,9 @@ def solve(
         Stopping tolerance of :func:`fista`, applied to the whole problem.
     verbose : int, default=0
         Print progress when positive.
+    lipschitz : float, default=None
+        Initial inverse step size (e.g. that of a neighbouring solution on a
+        path); estimated when None.
 
     Returns
     -------
@@ -178,7 +196,12 @@ def solve(
     if null is not None:
         return null
     datafit = datafit.gram()
-    options = {"max_iter": max_iter, "tol": tol, "verbose": verbose}
+    options = {
+        "max_iter": max_iter,
+        "tol": tol,
+        "verbose": verbose,
+        "lipschitz": lipschitz,
+    }
     if penalty.is_norm and penalty.row_separable and _has_dual(datafit):
         return _working_sets(datafit, penalty, alpha, coef_init, offset_init, **options)
     return fista(datafit, penalty, alpha, coef_init, offset_init, **options)
@@ -194,8 +217,9 @@ def _working_set_rows(penalty, W, grad_W, size):
 
 
 def _working_sets(
-    datafit, penalty, alpha, coef_init, offset_init, *, max_iter, tol, verbose
-):
+    datafit, penalty, alpha, coef_init, offset_init, *, max_iter, tol, verbose,
+    lipschitz=None,
+):  # fmt: skip
     """Working-set loop around :func:`fista` for row-separable norm penalties."""
     n_features, n_columns = datafit.n_features, datafit.n_columns
     c_null, Z_null, _ = datafit.null_model()
@@ -205,24 +229,41 @@ def _working_sets(
     Z = datafit.forward(W, c)
     grad_W, _ = datafit.gradient_at(Z)
     size = _WORKING_SET_MIN_SIZE
-    gap, best_dual, n_iter, converged = np.inf, -np.inf, 0, False
+    n_iter, converged = 0, False
+    # The gap at the start sets how accurately the first subproblem is solved
+    # (a warm start near the optimum needs little), or ends the work at once.
+    primal, best_dual = duality_gap(datafit, penalty, alpha, W, Z, Z, grad_W)
+    gap = previous_gap = primal - best_dual
+    if gap <= gap_threshold:
+        step = np.nan if lipschitz is None else lipschitz
+        return SolverResult(W, c, 0, primal, gap, 0.0, "duality_gap", True, step)
+    last_form = None  # the form of the last subproblem, whose step carries over
     while True:
         rows = _working_set_rows(penalty, W, grad_W, size)
         whole = rows.size == n_features
         inner_tol = tol
-        if np.isfinite(gap) and not whole:  # a fraction of the current gap
+        if not whole:  # a fraction of the current gap
             inner_tol = max(tol, _WORKING_SET_GAP_RATIO * tol * gap / gap_threshold)
+        subproblem = datafit.restrict(rows).gram()
+        # A subproblem of the same form as the last starts from its step size.
+        same_form = type(subproblem) is last_form or (
+            last_form is None and lipschitz is not None  # given by the caller
+        )
         result = fista(
-            datafit.restrict(rows).gram(), penalty, alpha, W[rows], c,
+            subproblem, penalty, alpha, W[rows], c,
             max_iter=max(max_iter - n_iter, 1), tol=inner_tol,
             verbose=max(verbose - 1, 0),
+            lipschitz=lipschitz if same_form else None,
         )  # fmt: skip
+        lipschitz, last_form = result.lipschitz, type(subproblem)
         n_iter += result.n_iter
         W = np.zeros((n_features, n_columns))
         W[rows] = result.coef
         c = result.offset
         Z = datafit.forward(W, c)
         primal, dual = duality_gap(datafit, penalty, alpha, W, Z)
+        if whole:  # the subproblem was the whole problem: its dual values count
+            dual = max(dual, result.objective - result.dual_gap)
         best_dual = max(best_dual, dual)
         gap = primal - best_dual
         if verbose:
@@ -234,15 +275,26 @@ def _working_sets(
         if converged or n_iter >= max_iter or (whole and result.converged):
             break
         grad_W, _ = datafit.gradient_at(Z)
-        size = min(n_features, 2 * rows.size)
+        # Keep room for twice the support; grow the set when the gap stalls.
+        if gap > _WORKING_SET_STALL * previous_gap:
+            size = min(n_features, 2 * rows.size)
+        previous_gap = gap
     return SolverResult(
-        W, c, n_iter, primal, gap, result.residual, "duality_gap", bool(converged)
+        W,
+        c,
+        n_iter,
+        primal,
+        gap,
+        result.residual,
+        "duality_gap",
+        bool(converged),
+        result.lipschitz,
     )
 
 
 def fista(
     datafit, penalty, alpha, coef_init=None, offset_init=None, *,
-    max_iter=1000, tol=1e-4, verbose=0,
+    max_iter=1000, tol=1e-4, verbose=0, lipschitz=None,
 ):  # fmt: skip
     """Accelerated proximal gradient with line search and adaptive restart.
 
@@ -271,6 +323,9 @@ def fista(
         Stopping tolerance, see Notes.
     verbose : int, default=0
         Print the objective and gap at each check when positive.
+    lipschitz : float, default=None
+        Initial inverse step size; ``datafit.lipschitz()`` when None. The line
+        search adapts it either way.
 
     Returns
     -------
@@ -314,8 +369,11 @@ def fista(
     Z = datafit.forward(W, c)
     f = datafit.value(Z)
     W_prev, c_prev, Z_prev = W, c, Z
-    lipschitz = max(datafit.lipschitz(), np.finfo(float).tiny)
+    if lipschitz is None:
+        lipschitz = datafit.lipschitz()
+    lipschitz = max(lipschitz, np.finfo(float).tiny)
     momentum = 1.0
+    try_longer_step = False
     gap, residual, primal, best_dual = np.nan, np.inf, np.inf, -np.inf
     converged = False
 
@@ -330,6 +388,8 @@ def fista(
         if not fit_intercept:
             grad_c = np.zeros(n_columns)
 
+        if try_longer_step:
+            lipschitz *= _LIPSCHITZ_SHRINK
         for _ in range(_MAX_BACKTRACKS):
             W_new = penalty.prox(W_y - grad_W / lipschitz, alpha / lipschitz)
             c_new = c_y - grad_c / lipschitz
@@ -346,6 +406,7 @@ def fista(
             if f_new <= upper + slack:
                 break
             lipschitz *= 2.0
+            try_longer_step = False
         else:
             raise FloatingPointError(
                 "The line search could not find a step with a finite objective. "
@@ -353,6 +414,9 @@ def fista(
                 "(e.g. with StandardScaler)."
             )
 
+        # Try a longer step next time only if this one was accepted on its
+        # merits, not within rounding errors (near the optimum every step is).
+        try_longer_step = f_new <= upper and f_y - f_new > _NOISE_MULTIPLE * slack
         residual = lipschitz * np.sqrt(step_sq) / grad_null_norm
         # Gradient restart: drop the momentum when it points uphill.
         if inner(W_y - W_new, W_new - W) + inner(c_y - c_new, c_new - c) > 0:
@@ -390,4 +454,6 @@ def fista(
         gap = primal - max(best_dual, dual)
     if not np.isfinite(primal):
         primal = f + alpha * penalty.value(W)
-    return SolverResult(W, c, n_iter, primal, gap, residual, criterion, converged)
+    return SolverResult(
+        W, c, n_iter, primal, gap, residual, criterion, converged, lipschitz
+    )
