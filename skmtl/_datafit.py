@@ -22,6 +22,10 @@ from ._data import SharedDesign
 from ._gram import GramDatafit
 from .losses import SquaredLoss
 
+# The Gram form stores a dense (d, d) matrix: beyond this many features (200 MB
+# of float64) the design itself, or a working set's Gram, is used instead.
+_GRAM_MAX_FEATURES = 5000
+
 
 class Datafit:
     """Sum of the block losses on the entry scores of a data layout.
@@ -168,6 +172,7 @@ class Datafit:
             and isinstance(data, SharedDesign)
             and data.columns_alike
             and data.X.shape[0] > data.n_features
+            and data.n_features <= _GRAM_MAX_FEATURES
         ):
             return GramDatafit.from_design(data, self.null_intercept())
         return self
