@@ -17,13 +17,15 @@ which loss applies to which entries. What a solver may call (the contract that
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._data import SharedDesign
 from ._gram import GramDatafit
 from .losses import SquaredLoss
 
 # The Gram form stores a dense (d, d) matrix: beyond this many features (200 MB
-# of float64) the design itself, or a working set's Gram, is used instead.
+# of float64), or for a sparse X with fewer non-zeros than d^2, the design
+# itself (or a working set's Gram) is used instead.
 _GRAM_MAX_FEATURES = 5000
 
 
@@ -173,6 +175,7 @@ class Datafit:
             and data.columns_alike
             and data.X.shape[0] > data.n_features
             and data.n_features <= _GRAM_MAX_FEATURES
+            and (not sp.issparse(data.X) or data.n_features**2 <= data.X.nnz)
         ):
             return GramDatafit.from_design(data, self.null_intercept())
         return self

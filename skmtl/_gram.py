@@ -81,10 +81,14 @@ class GramDatafit:
         total = w.sum()
         x_mean = data.x_offset[:, 0]  # zeros without intercept
         y_mean = target_mean
-        # Rows scaled by sqrt(w): Q = Xs^T Xs is one symmetric product (BLAS syrk).
-        root = np.sqrt(w)[:, None]
-        scaled_X = X.multiply(root).tocsr() if sp.issparse(X) else X * root
-        gram = scaled_X.T @ scaled_X
+        # Q = Xs^T Xs with rows scaled by sqrt(w): one symmetric product (BLAS
+        # syrk). Uniform weights need no scaled copy of X.
+        if np.all(w == w[0]):
+            gram = (X.T @ X) * w[0]
+        else:
+            root = np.sqrt(w)[:, None]
+            scaled_X = X.multiply(root).tocsr() if sp.issparse(X) else X * root
+            gram = scaled_X.T @ scaled_X
         gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
         gram -= total * np.outer(x_mean, x_mean)
         # X_c^T D Y_c computed exactly as the layout computes the gradient of

@@ -205,8 +205,11 @@ def test_fast_paths_match_plain_fista_squared(penalty_name, shape, variant):
     estimator = Estimator(penalty_name, fit_intercept=fit_intercept)
     penalty, datafit = _prepare(estimator, X, Y, sample_weight)
     gram = datafit.gram()
-    # The Gram form is chosen exactly when there are more samples than features.
-    assert isinstance(gram, GramDatafit) == (shape == "tall")
+    # The Gram form is chosen exactly when there are more samples than features
+    # and, for a sparse X, the dense d x d matrix is no larger than X's non-zeros.
+    n_samples, n_features = X.shape
+    small_enough = not sparse or n_features**2 <= X.nnz
+    assert isinstance(gram, GramDatafit) == (n_samples > n_features and small_enough)
     alpha = _alpha(penalty, datafit)
     reference = _reference(datafit, penalty, alpha)
     assert np.any(reference.coef != 0)
