@@ -129,20 +129,37 @@ class _MultiTaskLinear(BaseEstimator):
         return penalty
 
     # ------------------------------------------------------------------ data
+    def _features(self, X, reset):
+        """Validated features and, with a task column, the task label of each row.
+
+        ``validate_data`` records (``reset=True``) or checks the columns of the
+        whole ``X``, the task column included; the features are the others.
+        """
+        if self.task_column is None:
+            X = validate_data(
+                self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, reset=reset
+            )
+            return X, None
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        features, labels = split_task_column(X, self.task_column)
+        X = check_array(
+            features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
+        )
+        return X, labels
+
     def _prepare_datafit(self, X, y, sample_weight):
         """Validate the data, set the input attributes and build the datafit."""
-        name = type(self).__name__
         allow_missing = self.missing_targets == "ignore"
+        task_names = getattr(y, "columns", None)
+        X, labels = self._features(X, reset=True)
+        y = validate_targets(
+            y,
+            X.shape[0],
+            numeric=self._numeric_targets,
+            allow_missing=allow_missing,
+            name=type(self).__name__,
+        )
         if self.task_column is None:
-            X = validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64)
-            task_names = getattr(y, "columns", None)
-            y = validate_targets(
-                y,
-                X.shape[0],
-                numeric=self._numeric_targets,
-                allow_missing=allow_missing,
-                name=name,
-            )
             self._single_task = y.ndim == 1
             Y = y.reshape(-1, 1) if y.ndim == 1 else y
             self.tasks_ = np.arange(Y.shape[1])
@@ -159,18 +176,6 @@ class _MultiTaskLinear(BaseEstimator):
             observations = Observations.from_matrix(Y, weight)
             build = shared_layout
         else:
-            validate_data(self, X, skip_check_array=True)
-            features, labels = split_task_column(X, self.task_column)
-            X = check_array(
-                features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
-            )
-            y = validate_targets(
-                y,
-                X.shape[0],
-                numeric=self._numeric_targets,
-                allow_missing=allow_missing,
-                name=name,
-            )
             if y.ndim != 1:
                 raise ValueError(
                     f"With task_column set, y must be 1-D (one target per row), got "
@@ -201,16 +206,9 @@ class _MultiTaskLinear(BaseEstimator):
         ``unknown_task="mean"``).
         """
         check_is_fitted(self)
-        if self.task_column is None:
-            X = validate_data(
-                self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, reset=False
-            )
+        X, labels = self._features(X, reset=False)
+        if labels is None:
             return X, None
-        validate_data(self, X, skip_check_array=True, reset=False)
-        features, labels = split_task_column(X, self.task_column)
-        X = check_array(
-            features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
-        )
         task_indices(labels)  # same checks on labels as in fit
         index = lookup_tasks(self.tasks_, labels)
         unknown = index < 0
