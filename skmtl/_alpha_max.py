@@ -2,7 +2,7 @@
 
 from ._classifier import MultiTaskClassifier
 from ._regressor import MultiTaskRegressor
-from .penalties import make_penalty
+from .structures import make_penalty
 
 _ESTIMATOR_OF_LOSS = {"squared": MultiTaskRegressor, "log_loss": MultiTaskClassifier}
 
@@ -70,12 +70,7 @@ def alpha_max(
     if loss not in _ESTIMATOR_OF_LOSS:
         valid = ", ".join(repr(name) for name in _ESTIMATOR_OF_LOSS)
         raise ValueError(f"Unknown loss {loss!r}. Valid losses are: {valid}.")
-    penalty_object = make_penalty(penalty)
-    if not penalty_object.is_norm:
-        raise ValueError(
-            f"penalty={penalty!r} is not a norm: no finite alpha makes every "
-            "coefficient zero, so it has no alpha_max."
-        )
+    make_penalty(penalty)  # an unknown name fails before the data are read
     estimator = _ESTIMATOR_OF_LOSS[loss](
         penalty=penalty,
         fit_intercept=fit_intercept,
@@ -83,7 +78,4 @@ def alpha_max(
         task_weighting=task_weighting,
         missing_targets=missing_targets,
     )
-    estimator._validated_penalty()
-    datafit = estimator._prepare_datafit(X, y, sample_weight)
-    _, _, grad_coef = datafit.null_model()
-    return penalty_object.dual_norm(grad_coef)
+    return estimator._problem(X, y, sample_weight).alpha_max()

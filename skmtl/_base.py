@@ -22,8 +22,9 @@ from ._tasks import (
     task_rows_layout,
     validate_targets,
 )
-from .penalties import make_penalty
+from ._problem import Problem, TaskContext
 from .solvers import solve
+from .structures import make_penalty
 
 ACCEPT_SPARSE = ("csr", "csc")
 MISSING_TARGETS = ("error", "ignore")
@@ -88,6 +89,7 @@ class _MultiTaskLinear(BaseEstimator):
         penalty="group_lasso",
         alpha=0.01,
         *,
+        l2=0.0,
         task_column=None,
         task_weighting="observations",
         missing_targets="error",
@@ -100,6 +102,7 @@ class _MultiTaskLinear(BaseEstimator):
     ):
         self.penalty = penalty
         self.alpha = alpha
+        self.l2 = l2
         self.task_column = task_column
         self.task_weighting = task_weighting
         self.missing_targets = missing_targets
@@ -114,6 +117,7 @@ class _MultiTaskLinear(BaseEstimator):
         """Check every hyperparameter and return the penalty object."""
         penalty = make_penalty(self.penalty)
         _check_real("alpha", self.alpha, low=0.0)
+        _check_real("l2", self.l2, low=0.0)
         _check_real("tol", self.tol, low=0.0, include_low=False)
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(
@@ -171,7 +175,7 @@ class _MultiTaskLinear(BaseEstimator):
                 layout, infos, task_losses = complete_shared_layout(
                     X, Y, weight, self._encode_task, self.fit_intercept
                 )
-                self._store_task_info(infos, task_losses)
+                self._record_tasks(infos, task_losses)
                 return Datafit(layout)
             observations = Observations.from_matrix(Y, weight)
             build = shared_layout
@@ -192,7 +196,7 @@ class _MultiTaskLinear(BaseEstimator):
         encoded, task_losses, infos, weights = observations.encode(
             self._encode_task, self.task_weighting
         )
-        self._store_task_info(infos, task_losses)
+        self._record_tasks(infos, task_losses)
         layout = build(
             X, observations, encoded, task_losses, weights, self.fit_intercept
         )
@@ -230,20 +234,39 @@ class _MultiTaskLinear(BaseEstimator):
         for task, start, stop in zip(tasks, bounds[:-1], bounds[1:], strict=True):
             yield int(task), order[start:stop]
 
+    def _record_tasks(self, infos, task_losses):
+        """Store the task information and which task owns each column of W."""
+        widths = [width for width, _ in task_losses]
+        self._column_task = np.repeat(np.arange(len(widths)), widths)
+        self._store_task_info(infos, task_losses)
+
+    def _problem(self, X, y, sample_weight):
+        """Validate everything and bind the penalty to the data."""
+        penalty = self._validated_penalty()
+        datafit = self._prepare_datafit(X, y, sample_weight)
+        context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
+        return Problem(datafit, penalty, context, float(self.l2))
+
     # ----------------------------------------------------------------- solve
-    def _solve(self, datafit, penalty):
+    def _solve(self, problem):
         """Run the solver (warm-started if asked) and store the fitted attributes."""
-        data = datafit.data
+        data = problem.datafit.data
         coef_init = offset_init = None
         expected = (data.n_columns, data.n_features)
         if self.warm_start and getattr(self, "coef_", None) is not None:
             if self.coef_.shape == expected:
-                coef_init = self.coef_.T
-                offset_init = data.offset(coef_init, self.intercept_)
+                parts = {
+                    name: getattr(self, f"{name}_").T
+                    for name, _, _ in problem.components
+                    if hasattr(self, f"{name}_")
+                }
+                coef_init = problem.stack(self.coef_.T, parts)
+                offset_init = data.offset(self.coef_.T, self.intercept_)
+        alpha = float(self.alpha)
         result = solve(
-            datafit,
-            penalty,
-            float(self.alpha),
+            problem.at(alpha),
+            problem.penalty,
+            alpha,
             coef_init,
             offset_init,
             max_iter=self.max_iter,
@@ -252,19 +275,32 @@ class _MultiTaskLinear(BaseEstimator):
         )
         if not result.converged:
             self._warn_not_converged(result)
-        self._store_result(result, data)
+        self._store_result(result, problem)
         return result
 
-    def _store_result(self, result, data):
-        """Set the fitted coefficients and solver attributes from a result."""
-        self.coef_ = np.ascontiguousarray(result.coef.T)
-        intercept = data.intercept(result.coef, result.offset)
+    def _store_result(self, result, problem):
+        """Set the fitted coefficients, structure and solver attributes."""
+        W, parts = problem.split(result.coef)
+        self.coef_ = np.ascontiguousarray(W.T)
+        intercept = problem.datafit.data.intercept(W, result.offset)
         self.intercept_ = intercept if self.fit_intercept else np.zeros_like(intercept)
         self.n_iter_ = result.n_iter
         self.dual_gap_ = result.dual_gap
         self.optimality_residual_ = result.residual
         self.objective_ = result.objective
         self.converged_ = result.converged
+        # Attributes of the learned structure (parts of W, outlier tasks, ...);
+        # those of a previous fit with another penalty are removed.
+        for name in getattr(self, "_structure_attributes", ()):
+            if hasattr(self, name):
+                delattr(self, name)
+        attributes = {
+            f"{name}_": np.ascontiguousarray(part.T) for name, part in parts.items()
+        }
+        attributes.update(problem.fitted_attributes(W, parts))
+        for name, value in attributes.items():
+            setattr(self, name, value)
+        self._structure_attributes = tuple(attributes)
 
     def _warn_not_converged(self, result):
         if result.criterion == "duality_gap":

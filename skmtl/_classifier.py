@@ -35,7 +35,8 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     .. math::
 
         \\frac{1}{n} \\sum_{i=1}^{n} s_i \\sum_{t=1}^{T}
-        \\ell_t\\big(y_{it}, W_t^\\top x_i + b_t\\big) + \\alpha \\, \\Omega(W),
+        \\ell_t\\big(y_{it}, W_t^\\top x_i + b_t\\big) + \\alpha \\, \\Omega(W)
+        + \\frac{l_2}{2} \\|W\\|_F^2,
 
     where :math:`W_t, b_t` are the columns of task ``t``, the sample weights
     ``s_i`` (all 1 by default) are rescaled to sum to ``n``, and
@@ -54,15 +55,22 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
 
     Parameters
     ----------
-    penalty : {"group_lasso", "trace_norm", "lasso", "ridge"}, \
-            default="group_lasso"
-        The structure :math:`\\Omega`: :math:`\\sum_j \\|W_{j,:}\\|_2`,
-        :math:`\\sum_k \\sigma_k(W)`, :math:`\\sum_{j,c} |W_{jc}|` or
-        :math:`\\tfrac12\\|W\\|_F^2`.
+    penalty : str or Penalty, default="group_lasso"
+        The structure :math:`\\Omega`, by name or as a penalty object (see
+        :class:`MultiTaskRegressor` for the list): for instance
+        ``"group_lasso"`` :math:`\\sum_j \\|W_{j,:}\\|_2`, ``"trace_norm"``
+        :math:`\\sum_k \\sigma_k(W)`, ``"lasso"`` :math:`\\sum_{j,c} |W_{jc}|`,
+        ``"ridge"`` :math:`\\tfrac12\\|W\\|_F^2`, or a structure of
+        :mod:`skmtl.structures`. ``"task_graph"`` and ``"clustered"`` compare
+        tasks' coefficient vectors and need one column per task (binary
+        tasks); the robust models group a multi-class task's columns.
     alpha : float, default=0.01
-        Non-negative strength of the penalty. For the three norm penalties,
-        all coefficients are exactly zero when ``alpha >= alpha_max``, see
+        Non-negative strength of the penalty. For norm penalties, all
+        coefficients are exactly zero when ``alpha >= alpha_max``, see
         :func:`skmtl.alpha_max`.
+    l2 : float, default=0.0
+        Strength of an extra ridge term :math:`\\frac{l_2}{2} \\|W\\|_F^2`,
+        available with every penalty.
     task_column : int or str, default=None
         Where ``X`` says which task each row belongs to: a column name (for a
         DataFrame) or a position. Then ``y`` is 1-D (one label per row), the
@@ -124,6 +132,16 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         Final prox-gradient residual, relative to the null model's gradient.
     objective_ : float
         Final value of the objective.
+    P_, Q_, L_, S_ : ndarray of shape like ``coef_``
+        Only for a decomposed structure (see :mod:`skmtl.structures`): its
+        parts, which sum to ``coef_``.
+    outlier_tasks_ : ndarray
+        Only for ``RobustTraceNorm`` and ``RobustGroupLasso``: labels of the
+        tasks with a non-zero outlier part.
+    task_similarity_ : ndarray of shape (n_tasks, n_tasks)
+        Only for ``Clustered``: the learned task-similarity matrix ``M``.
+    task_clusters_ : ndarray of shape (n_tasks,)
+        Only for ``Clustered``: a cluster label per task.
     converged_ : bool
         Whether the stopping criterion was met within ``max_iter``.
     n_features_in_ : int
@@ -171,9 +189,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         self : MultiTaskClassifier
             The fitted estimator.
         """
-        penalty = self._validated_penalty()
-        datafit = self._prepare_datafit(X, y, sample_weight)
-        self._solve(datafit, penalty)
+        self._solve(self._problem(X, y, sample_weight))
         return self
 
     _numeric_targets = False

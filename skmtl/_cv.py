@@ -38,13 +38,12 @@ def _fold_scores(estimator, X, y, sample_weight, train, test, alphas, scorer):
     test_weight = (
         {} if sample_weight is None else {"sample_weight": sample_weight[test]}
     )
-    penalty = estimator._validated_penalty()
-    datafit = estimator._prepare_datafit(X_train, y_train, weight)
+    problem = estimator._problem(X_train, y_train, weight)
     scores = []
     for _, result in solve_path(
-        datafit, penalty, alphas, max_iter=estimator.max_iter, tol=estimator.tol
+        problem, alphas, max_iter=estimator.max_iter, tol=estimator.tol
     ):
-        estimator._store_result(result, datafit.data)
+        estimator._store_result(result, problem)
         scores.append(scorer(estimator, X_test, y_test, **test_weight))
     return np.array(scores)
 
@@ -149,10 +148,8 @@ class _MultiTaskCV(BaseEstimator):
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
         grids = []
         for name in penalties:
-            base = self._base_estimator(name)
-            penalty = base._validated_penalty()
-            datafit = base._prepare_datafit(X, y, sample_weight)
-            grids.append(alpha_grid(datafit, penalty, self.alphas, self.eps))
+            problem = self._base_estimator(name)._problem(X, y, sample_weight)
+            grids.append(alpha_grid(problem, self.alphas, self.eps))
         folds = list(self._splitter(y).split(X, y, groups))
         scorer = check_scoring(self._base_estimator(penalties[0]), scoring=self.scoring)
         jobs = (

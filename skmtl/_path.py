@@ -17,15 +17,13 @@ from .solvers import solve
 _RIDGE_GRID_TOP = 10.0
 
 
-def alpha_grid(datafit, penalty, alphas, eps):
+def alpha_grid(problem, alphas, eps):
     """A decreasing grid of penalty strengths.
 
     Parameters
     ----------
-    datafit : Datafit
-        The data term of the full problem.
-    penalty : object
-        The penalty.
+    problem : Problem
+        The penalty bound to the data of the full problem.
     alphas : int or array-like
         Number of values on a geometric grid from the top value down to
         ``eps`` times it, or the values themselves.
@@ -36,19 +34,19 @@ def alpha_grid(datafit, penalty, alphas, eps):
     -------
     alphas : ndarray of shape (n_alphas,)
         The grid, decreasing. The top of a generated grid is ``alpha_max`` for
-        norm penalties and ``10 L`` for ridge (``L`` the Lipschitz constant of
-        the data term's gradient); 1 when the null model is optimal for every
-        alpha (constant targets).
+        norm penalties and ``10 L`` for the others (ridge, clustered; ``L`` the
+        Lipschitz constant of the data term's gradient); 1 when the null model
+        is optimal for every alpha (constant targets).
     """
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         if alphas < 1:
             raise ValueError(f"alphas must be a positive integer, got {alphas}.")
         if not 0 < eps < 1:
             raise ValueError(f"eps must be in (0, 1), got {eps!r}.")
-        if penalty.is_norm:
-            top = penalty.dual_norm(datafit.null_model()[2])
+        if problem.penalty.is_norm:
+            top = problem.alpha_max()
         else:
-            top = _RIDGE_GRID_TOP * datafit.lipschitz()
+            top = _RIDGE_GRID_TOP * problem.datafit.lipschitz()
         if top <= 0:  # constant targets: every alpha gives the null model
             top = 1.0
         return np.geomspace(top, top * eps, alphas)
@@ -61,15 +59,13 @@ def alpha_grid(datafit, penalty, alphas, eps):
     return grid
 
 
-def solve_path(datafit, penalty, alphas, *, max_iter, tol, verbose=0):
+def solve_path(problem, alphas, *, max_iter, tol, verbose=0):
     """Yield ``(alpha, SolverResult)`` along ``alphas``, warm-starting each.
 
     Parameters
     ----------
-    datafit : Datafit
-        The data term.
-    penalty : object
-        The penalty.
+    problem : Problem
+        The penalty bound to the data.
     alphas : ndarray of shape (n_alphas,)
         Decreasing penalty strengths.
     max_iter : int
@@ -86,11 +82,11 @@ def solve_path(datafit, penalty, alphas, *, max_iter, tol, verbose=0):
     result : SolverResult
         The solution at ``alpha``.
     """
-    fast = datafit.gram()  # computed once for the whole path
+    fast = problem.gram()  # computed once for the whole path
     coef = offset = lipschitz = None
     for alpha in alphas:
         result = solve(
-            fast, penalty, float(alpha), coef, offset,
+            fast.at(float(alpha)), fast.penalty, float(alpha), coef, offset,
             max_iter=max_iter, tol=tol, verbose=verbose, lipschitz=lipschitz,
         )  # fmt: skip
         coef, offset = result.coef, result.offset
@@ -149,16 +145,16 @@ def regularization_path(
     from ._regressor import MultiTaskRegressor
 
     estimator = MultiTaskRegressor() if estimator is None else estimator
-    penalty = estimator._validated_penalty()
-    datafit = estimator._prepare_datafit(X, y, sample_weight)
-    grid = alpha_grid(datafit, penalty, alphas, eps)
-    data = datafit.data
+    problem = estimator._problem(X, y, sample_weight)
+    grid = alpha_grid(problem, alphas, eps)
+    data = problem.datafit.data
     coefs, intercepts, gaps, n_iters = [], [], [], []
     for _, result in solve_path(
-        datafit, penalty, grid, max_iter=estimator.max_iter, tol=estimator.tol
+        problem, grid, max_iter=estimator.max_iter, tol=estimator.tol
     ):
-        coefs.append(result.coef.T)
-        intercept = data.intercept(result.coef, result.offset)
+        W, _ = problem.split(result.coef)
+        coefs.append(W.T)
+        intercept = data.intercept(W, result.offset)
         intercepts.append(intercept if estimator.fit_intercept else 0 * intercept)
         gaps.append(result.dual_gap)
         n_iters.append(result.n_iter)

@@ -17,7 +17,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     .. math::
 
         \\frac{1}{2 n} \\sum_{i=1}^{n} s_i \\, \\|y_i - W^\\top x_i - b\\|_2^2
-        + \\alpha \\, \\Omega(W),
+        + \\alpha \\, \\Omega(W) + \\frac{l_2}{2} \\|W\\|_F^2,
 
     where ``n`` is the number of samples and the sample weights ``s_i``
     (all 1 by default) are rescaled to sum to ``n``. Without sample weights
@@ -32,7 +32,8 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     .. math::
 
         \\frac12 \\sum_{(i, t) \\in \\mathcal{O}} w_{it}
-        \\big(y_{it} - W_{:,t}^\\top x_i - b_t\\big)^2 + \\alpha \\, \\Omega(W),
+        \\big(y_{it} - W_{:,t}^\\top x_i - b_t\\big)^2 + \\alpha \\, \\Omega(W)
+        + \\frac{l_2}{2} \\|W\\|_F^2,
 
     with :math:`w_{it} = T s_i / \\sum_{\\mathcal{O}} s` when
     ``task_weighting="observations"`` (each observation counts equally) and
@@ -43,20 +44,33 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
 
     Parameters
     ----------
-    penalty : {"group_lasso", "trace_norm", "lasso", "ridge"}, \
-            default="group_lasso"
-        The structure :math:`\\Omega` shared by the tasks:
+    penalty : str or Penalty, default="group_lasso"
+        The structure :math:`\\Omega` shared by the tasks, by name (default
+        settings) or as a penalty object whose parameters ``GridSearchCV`` can
+        tune as ``penalty__<name>``:
 
         - ``"group_lasso"``: :math:`\\sum_j \\|W_{j,:}\\|_2`, the tasks select
           the same features;
         - ``"trace_norm"``: :math:`\\sum_k \\sigma_k(W)`, the tasks share a
           low-dimensional representation (low-rank ``W``);
         - ``"lasso"``: :math:`\\sum_{j,t} |W_{jt}|`, independent sparse tasks;
-        - ``"ridge"``: :math:`\\tfrac12 \\|W\\|_F^2`, independent dense tasks.
+        - ``"ridge"``: :math:`\\tfrac12 \\|W\\|_F^2`, independent dense tasks;
+        - ``"task_group_lasso"``: :math:`\\sum_t \\|W_{:,t}\\|_2`, whole tasks
+          switched off (mostly a part of the robust models);
+        - the structures of :mod:`skmtl.structures`: ``"dirty"``,
+          ``"robust_trace_norm"``, ``"robust_group_lasso"``,
+          ``"sparse_low_rank"`` (``W`` as a sum of parts, each with its norm;
+          the parts are fitted attributes), ``"task_graph"`` and
+          ``"clustered"`` (smooth terms relating the tasks). Each class
+          documents its exact term.
     alpha : float, default=0.01
-        Non-negative strength of the penalty. For the three norm penalties,
-        all coefficients are exactly zero when ``alpha >= alpha_max``, see
+        Non-negative strength of the penalty. For norm penalties, all
+        coefficients are exactly zero when ``alpha >= alpha_max``, see
         :func:`skmtl.alpha_max`.
+    l2 : float, default=0.0
+        Strength of an extra ridge term :math:`\\frac{l_2}{2} \\|W\\|_F^2`,
+        available with every penalty (with a sparse penalty, the l2 mix of an
+        elastic net). It does not change ``alpha_max``.
     task_column : int or str, default=None
         Where ``X`` says which task each row belongs to: a column name (for a
         DataFrame) or a position. Then ``y`` is 1-D, each row is one observation
@@ -113,6 +127,16 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         model.
     objective_ : float
         Final value of the objective.
+    P_, Q_, L_, S_ : ndarray of shape like ``coef_``
+        Only for a decomposed structure (see :mod:`skmtl.structures`): its
+        parts, which sum to ``coef_``.
+    outlier_tasks_ : ndarray
+        Only for ``RobustTraceNorm`` and ``RobustGroupLasso``: labels of the
+        tasks with a non-zero outlier part.
+    task_similarity_ : ndarray of shape (n_tasks, n_tasks)
+        Only for ``Clustered``: the learned task-similarity matrix ``M``.
+    task_clusters_ : ndarray of shape (n_tasks,)
+        Only for ``Clustered``: a cluster label per task.
     converged_ : bool
         Whether the stopping criterion was met within ``max_iter``.
     n_features_in_ : int
@@ -165,9 +189,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         self : MultiTaskRegressor
             The fitted estimator.
         """
-        penalty = self._validated_penalty()
-        datafit = self._prepare_datafit(X, y, sample_weight)
-        self._solve(datafit, penalty)
+        self._solve(self._problem(X, y, sample_weight))
         return self
 
     def _encode_task(self, task, values, weights):

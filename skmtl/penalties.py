@@ -16,22 +16,69 @@ small class with a fixed set of methods:
   over the rows of ``W`` (features) and its dual norm the largest of the row
   dual norms, so a solver may work on a subset of the rows (working sets).
 
-Columns are tasks (or, for a multi-class task, one column per class): the
-penalty sees the whole stacked matrix and does not know which columns belong to
-which task.
+Columns are tasks (or, for a multi-class task, one column per class). Most
+penalties see the whole stacked matrix and do not need to know which columns
+belong to which task; one that does (:class:`TaskGroupLasso`) receives that
+map when it is bound to the data (``_bind``).
+
+Every public penalty is also a scikit-learn style parameter holder
+(:class:`Penalty`): its hyperparameters are reachable from an estimator as
+``penalty__<name>``, so ``GridSearchCV`` can tune them. How a penalty enters
+the objective (the norms of the parts of ``W``, the smooth terms) is described
+by the methods of :class:`Penalty`; the structures built from several norms
+and smooth terms live in :mod:`skmtl.structures`.
 """
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .prox import (
     block_soft_threshold,
+    column_group_soft_threshold,
     ridge_shrink,
     singular_value_threshold,
     soft_threshold,
 )
 
 
-class _NormPenalty:
+class Penalty(BaseEstimator):
+    """Base of the public penalties: hyperparameters and their place in the objective.
+
+    An estimator minimises
+
+    .. math::
+
+        F(W) + \\alpha \\sum_k \\rho_k \\Omega_k(W_k) + S(W),
+        \\qquad W = \\sum_k W_k,
+
+    where the penalty says which norms :math:`\\Omega_k` (with relative weights
+    :math:`\\rho_k`) act on the parts :math:`W_k` of ``W`` and which smooth
+    terms :math:`S` are added to the data term :math:`F`. A plain norm is one
+    part of weight 1 and no smooth term. Subclasses override the private hooks
+    below; the solvers never see the subclass.
+    """
+
+    def _bind(self, context):
+        """The object whose ``value``/``prox``/dual methods act on ``W`` (self)."""
+        return self
+
+    def _components(self, context):
+        """The parts of ``W``: a list of ``(name, norm, weight)``.
+
+        ``name`` is None for a penalty of one part (no fitted part attributes).
+        """
+        return [(None, self._bind(context), 1.0)]
+
+    def _smooth_terms(self, alpha, context):
+        """Smooth terms added to the data term at strength ``alpha`` (none)."""
+        return []
+
+    def _fitted_attributes(self, coef, parts, context):
+        """Extra fitted attributes describing the learned structure (none)."""
+        return {}
+
+
+class _NormPenalty(Penalty):
     """Shared dual-side logic of penalties that are norms."""
 
     is_norm = True
@@ -136,7 +183,44 @@ class Lasso(_NormPenalty):
         return np.max(np.abs(G), axis=1, initial=0.0)
 
 
-class Ridge:
+class TaskGroupLasso(_NormPenalty):
+    """L2,1 norm over tasks: :math:`\\Omega(W) = \\sum_t \\|W_{:,t}\\|_2`.
+
+    Each task's coefficient vector is zero or not as a whole (for a multi-class
+    task, all its class columns together, in Frobenius norm). Alone it drops
+    whole tasks; as a part of a decomposed model it marks *outlier tasks* (see
+    :class:`~skmtl.structures.RobustTraceNorm`). Its dual norm is the largest
+    norm of a task's columns.
+    """
+
+    def _bind(self, context):
+        return _TaskColumnGroups(context.column_task)
+
+
+class _TaskColumnGroups(_NormPenalty):
+    """:class:`TaskGroupLasso` bound to the map from columns to tasks."""
+
+    def __init__(self, column_task=None):
+        self.column_task = column_task
+
+    def _task_norms(self, W):
+        squares = np.bincount(self.column_task, weights=np.sum(W**2, axis=0))
+        return np.sqrt(squares)
+
+    def value(self, W):
+        """Sum over tasks of the Euclidean norm of the task's columns."""
+        return float(np.sum(self._task_norms(W)))
+
+    def prox(self, V, step):
+        """Block soft thresholding of each task's columns at ``step``."""
+        return column_group_soft_threshold(V, step, self.column_task)
+
+    def dual_norm(self, G):
+        """Largest Euclidean norm of a task's columns of ``G``."""
+        return float(np.max(self._task_norms(G), initial=0.0))
+
+
+class Ridge(Penalty):
     """Half the squared Frobenius norm: :math:`\\Omega(W) = \\tfrac12 \\|W\\|_F^2`.
 
     An independent, dense baseline: no coefficient is ever exactly zero, so it
@@ -189,24 +273,7 @@ PENALTIES = {
     "trace_norm": TraceNorm,
     "lasso": Lasso,
     "ridge": Ridge,
+    "task_group_lasso": TaskGroupLasso,
 }
-"""Names accepted by the ``penalty`` parameter of the estimators."""
-
-
-def make_penalty(name):
-    """Return the penalty object for a name, with an error listing the valid names.
-
-    Parameters
-    ----------
-    name : str
-        One of the keys of :data:`PENALTIES`.
-
-    Returns
-    -------
-    penalty : object
-        A new instance of the penalty class.
-    """
-    if not isinstance(name, str) or name not in PENALTIES:
-        valid = ", ".join(repr(key) for key in PENALTIES)
-        raise ValueError(f"Unknown penalty {name!r}. Valid penalties are: {valid}.")
-    return PENALTIES[name]()
+"""The plain penalties by name (the structures add theirs, see
+:func:`skmtl.structures.make_penalty`)."""

@@ -80,6 +80,46 @@ def block_soft_threshold(V, threshold):
     return shrink * V
 
 
+def column_group_soft_threshold(V, threshold, column_group):
+    """Block soft thresholding of groups of columns: the prox of a column L2,1 norm.
+
+    .. math::
+
+        \\arg\\min_W \\tfrac12 \\|W - V\\|_F^2 + \\tau \\sum_g \\|W_{:,g}\\|_F,
+        \\qquad W_{:,g} = \\max\\Big(1 - \\frac{\\tau}{\\|V_{:,g}\\|_F}, 0\\Big)
+        V_{:,g},
+
+    where each group ``g`` is a set of columns (the columns of one task).
+
+    Parameters
+    ----------
+    V : ndarray of shape (n_features, n_columns)
+        Point at which the prox is evaluated.
+    threshold : float
+        Non-negative threshold ``tau``.
+    column_group : ndarray of shape (n_columns,)
+        Group index (0, 1, ...) of each column.
+
+    Returns
+    -------
+    W : ndarray of shape (n_features, n_columns)
+        The minimiser: each group of columns is shrunk towards zero as a whole.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl.prox import column_group_soft_threshold
+    >>> V = np.array([[3.0, 0.3], [4.0, 0.4]])
+    >>> column_group_soft_threshold(V, 1.0, np.array([0, 1]))
+    array([[2.4, 0. ],
+           [3.2, 0. ]])
+    """
+    norms = np.sqrt(np.bincount(column_group, weights=np.sum(V**2, axis=0)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(norms > threshold, 1.0 - threshold / norms, 0.0)
+    return V * factor[column_group]
+
+
 def singular_value_threshold(V, threshold):
     """Singular value soft thresholding: the prox of the trace (nuclear) norm.
 

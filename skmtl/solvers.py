@@ -133,6 +133,16 @@ def duality_gap(datafit, penalty, alpha, W, Z, Z_dual=None, grad_W=None):
     return primal, dual
 
 
+def _penalty_has_dual(penalty, alpha):
+    """Whether the penalty term has a useful dual feasible set.
+
+    A norm at ``alpha = 0`` has only the origin (the gap would compare with
+    the unregularised optimum of the loss alone), and a smooth-only objective
+    has no penalty at all: both stop on the prox-gradient residual instead.
+    """
+    return getattr(penalty, "has_dual", True) and not (penalty.is_norm and alpha == 0)
+
+
 def _has_dual(datafit):
     """Whether the datafit can give a dual point (probed on the null model)."""
     _, Z_null, _ = datafit.null_model()
@@ -202,7 +212,8 @@ def solve(
         "verbose": verbose,
         "lipschitz": lipschitz,
     }
-    if penalty.is_norm and penalty.row_separable and _has_dual(datafit):
+    row_separable = penalty.is_norm and penalty.row_separable
+    if row_separable and _penalty_has_dual(penalty, alpha) and _has_dual(datafit):
         return _working_sets(datafit, penalty, alpha, coef_init, offset_init, **options)
     return fista(datafit, penalty, alpha, coef_init, offset_init, **options)
 
@@ -336,8 +347,9 @@ def fista(
     -----
     The solver stops when the duality gap is at most ``tol`` times the
     objective of the null model (all coefficients zero, best intercepts).
-    When the datafit has no dual point (multinomial loss with intercepts), it
-    stops when the prox-gradient residual ``L * ||x_{k+1} - y_k||`` is at most
+    When the datafit has no dual point (multinomial loss with intercepts) or
+    the penalty no useful dual set (a norm at ``alpha = 0``, or no non-smooth
+    term at all), it stops when the prox-gradient residual ``L * ||x_{k+1} - y_k||`` is at most
     ``tol`` times the gradient norm of the null model.
 
     When the penalty is a norm and ``alpha`` is at least the dual norm of the
@@ -353,7 +365,7 @@ def fista(
     null_objective = datafit.value(Z_null)
     grad_null_norm = float(np.linalg.norm(grad_null))
 
-    use_gap = _has_dual(datafit)
+    use_gap = _penalty_has_dual(penalty, alpha) and _has_dual(datafit)
     criterion = "duality_gap" if use_gap else "prox_grad_residual"
     cheap_gap = datafit.cheap_dual and penalty.cheap_gap
     slack = _LINE_SEARCH_RTOL * null_objective
@@ -386,7 +398,7 @@ def fista(
         f_y = datafit.value(Z_y) if beta else f
         grad_W, grad_c = datafit.gradient_at(Z_y)
         if not fit_intercept:
-            grad_c = np.zeros(n_columns)
+            grad_c = np.zeros_like(c)
 
         if try_longer_step:
             lipschitz *= _LIPSCHITZ_SHRINK

@@ -15,9 +15,10 @@ from skmtl.penalties import (
     GroupLasso,
     Lasso,
     Ridge,
+    TaskGroupLasso,
     TraceNorm,
-    make_penalty,
 )
+from skmtl.structures import PENALTY_NAMES, STRUCTURES, make_penalty
 
 SEEDS = [0, 1, 2]
 NORMS = [GroupLasso, TraceNorm, Lasso]
@@ -331,6 +332,7 @@ NAMES = {
     "trace_norm": TraceNorm,
     "lasso": Lasso,
     "ridge": Ridge,
+    "task_group_lasso": TaskGroupLasso,
 }
 
 
@@ -344,10 +346,23 @@ def test_make_penalty_by_name(name):
 
 def test_registry_lists_exactly_the_penalties():
     assert set(PENALTIES) == set(NAMES)
+    assert set(PENALTY_NAMES) == set(NAMES) | set(STRUCTURES)
+
+
+@pytest.mark.parametrize("name", STRUCTURES)
+def test_make_penalty_builds_structures_by_name(name):
+    penalty = make_penalty(name)
+    assert type(penalty) is STRUCTURES[name]
+    assert make_penalty(name) is not penalty
+
+
+def test_make_penalty_returns_a_penalty_object_unchanged():
+    penalty = Lasso()
+    assert make_penalty(penalty) is penalty
 
 
 @pytest.mark.parametrize(
-    "bad", ["nope", "", "Lasso", "group-lasso", None, 1, ["lasso"], Lasso, Lasso()]
+    "bad", ["nope", "", "Lasso", "group-lasso", None, 1, ["lasso"], Lasso]
 )
 def test_make_penalty_rejects_unknown(bad):
     with pytest.raises(ValueError, match="[Vv]alid penalties") as excinfo:

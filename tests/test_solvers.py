@@ -27,7 +27,8 @@ from skmtl import solvers as solvers_module
 from skmtl._gram import GramDatafit
 from skmtl._path import alpha_grid, solve_path
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
-from skmtl.penalties import Ridge, make_penalty
+from skmtl.penalties import Ridge
+from skmtl.structures import make_penalty
 from skmtl.solvers import duality_gap, fista, solve
 
 PENALTIES = ["group_lasso", "trace_norm", "lasso", "ridge"]
@@ -490,10 +491,11 @@ def test_working_sets_converged_when_whole_problem_converges(
 )
 def test_warm_started_path_matches_cold_solves(penalty_name, loss, shape):
     X, Y, Estimator = _data(loss, shape, 6)
-    penalty, datafit = _prepare(Estimator(penalty_name), X, Y)
-    grid = alpha_grid(datafit, penalty, 10, 0.1)
+    problem = Estimator(penalty_name)._problem(X, Y, None)
+    penalty, datafit = problem.penalty, problem.datafit
+    grid = alpha_grid(problem, 10, 0.1)
     assert grid.size == 10 and np.all(np.diff(grid) < 0)
-    path = list(solve_path(datafit, penalty, grid, max_iter=MAX_ITER, tol=TOL))
+    path = list(solve_path(problem, grid, max_iter=MAX_ITER, tol=TOL))
     assert [alpha for alpha, _ in path] == grid.tolist()
     for alpha, warm in path[1::2]:  # every other alpha, to save time
         cold = solve(datafit, penalty, alpha, tol=TOL, max_iter=MAX_ITER)
@@ -511,7 +513,7 @@ def test_warm_started_path_matches_cold_solves(penalty_name, loss, shape):
     # its iterations, and the working sets start small either way, so the
     # totals are compared with a margin rather than strictly.
     tol = 1e-8
-    path = solve_path(datafit, penalty, grid, max_iter=MAX_ITER, tol=tol)
+    path = solve_path(problem, grid, max_iter=MAX_ITER, tol=tol)
     warm_iters = cold_iters = 0
     for alpha, warm in path:
         cold = solve(datafit, penalty, alpha, tol=tol, max_iter=MAX_ITER)

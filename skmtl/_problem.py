@@ -1,0 +1,168 @@
+"""A penalty bound to data: the datafit, norm and strength that a solver gets.
+
+The estimators, paths and CV all go through :class:`Problem`: it asks the
+penalty (see :class:`skmtl.penalties.Penalty`) for the parts of ``W`` and
+their norms and for its smooth terms, wraps the datafit accordingly
+(:class:`~skmtl._smooth.SmoothDatafit`, :class:`~skmtl._decomposition.PartsDatafit`)
+and splits a solution back into ``W`` and its named parts. Nothing here knows
+a concrete penalty.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._decomposition import PartsDatafit, PartsPenalty
+from ._smooth import SmoothDatafit, SquaredFrobenius
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What a penalty may need to know about the columns of ``W``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of rows of ``W``.
+    column_task : ndarray of shape (n_columns,)
+        Index of the task of each column (a multi-class task owns several).
+    tasks : ndarray of shape (n_tasks,)
+        Task labels, in column order.
+    """
+
+    n_features: int
+    column_task: np.ndarray
+    tasks: np.ndarray
+
+    @property
+    def n_columns(self):
+        """Number of columns of ``W``."""
+        return self.column_task.size
+
+    @property
+    def n_tasks(self):
+        """Number of tasks."""
+        return self.tasks.size
+
+    def require_one_column_per_task(self, name):
+        """Raise a ValueError if a task has several columns (multi-class)."""
+        if self.n_columns != self.n_tasks:
+            raise ValueError(
+                f"{name} compares the coefficient vectors of tasks, so it needs "
+                "one coefficient column per task, but some tasks are multi-class "
+                f"({self.n_columns} columns for {self.n_tasks} tasks). Use binary "
+                "tasks (e.g. one-vs-rest), or another penalty."
+            )
+
+
+class NoPenalty:
+    """No non-smooth term: the objective is smooth (e.g. only a cluster term).
+
+    It has no dual feasible set worth using, so a solver stops on the
+    prox-gradient residual.
+    """
+
+    is_norm = False
+    row_separable = False
+    cheap_gap = True
+    has_dual = False
+
+    def value(self, W):
+        """Zero."""
+        return 0.0
+
+    def prox(self, V, step):
+        """The identity."""
+        return V
+
+
+class Problem:
+    """A penalty bound to a datafit.
+
+    Parameters
+    ----------
+    datafit : object
+        The data term of ``W`` (see :mod:`skmtl._datafit`).
+    penalty : Penalty
+        The public penalty object.
+    context : TaskContext
+        Sizes and task map of ``W``.
+    l2 : float, default=0.0
+        Strength of an extra ridge term :math:`\\frac{l_2}{2}\\|W\\|_F^2`.
+    """
+
+    def __init__(self, datafit, penalty, context, l2=0.0):
+        self.datafit = datafit
+        self.spec = penalty
+        self.context = context
+        self.l2 = l2
+        self.components = penalty._components(context)
+        norms = [norm for _, norm, _ in self.components]
+        weights = [weight for _, _, weight in self.components]
+        if not norms:
+            self.penalty = NoPenalty()
+        elif len(norms) == 1 and weights[0] == 1.0:
+            self.penalty = norms[0]
+        else:
+            self.penalty = PartsPenalty(norms, weights, context.n_columns)
+
+    @property
+    def n_parts(self):
+        """Number of parts of ``W`` the solver optimises."""
+        return max(len(self.components), 1)
+
+    def gram(self):
+        """The same problem on the cheapest equivalent form of the datafit."""
+        fast = self.datafit.gram()
+        if fast is self.datafit:
+            return self
+        problem = object.__new__(Problem)
+        problem.__dict__.update(self.__dict__, datafit=fast)
+        return problem
+
+    def at(self, alpha):
+        """The datafit the solver minimises with ``alpha * self.penalty``."""
+        terms = list(self.spec._smooth_terms(alpha, self.context))
+        if self.l2 > 0:
+            terms.append(SquaredFrobenius(self.l2))
+        datafit = SmoothDatafit(self.datafit, terms) if terms else self.datafit
+        if self.n_parts > 1:
+            datafit = PartsDatafit(datafit, self.n_parts)
+        return datafit
+
+    def alpha_max(self):
+        """Smallest ``alpha`` whose solution is all zeros.
+
+        Raises a ValueError for a penalty that has no norm part (the
+        solution is never exactly zero).
+        """
+        if not (self.penalty.is_norm and all(n.is_norm for _, n, _ in self.components)):
+            raise ValueError(
+                f"penalty={self.spec!r} is not a norm: no finite alpha makes every "
+                "coefficient zero, so it has no alpha_max."
+            )
+        _, _, grad_coef = self.at(1.0).null_model()
+        return self.penalty.dual_norm(grad_coef)
+
+    def split(self, V):
+        """``W`` and the named parts (each of shape (n_features, n_columns))."""
+        if self.n_parts == 1:
+            return V, {}
+        width = self.context.n_columns
+        parts = {
+            name: V[:, k * width : (k + 1) * width]
+            for k, (name, _, _) in enumerate(self.components)
+        }
+        return sum(parts.values()), parts
+
+    def stack(self, W, parts):
+        """The solver variable from ``W`` or, for a decomposed model, its parts."""
+        if self.n_parts == 1:
+            return W
+        if any(name not in parts for name, _, _ in self.components):
+            return None
+        return np.hstack([parts[name] for name, _, _ in self.components])
+
+    def fitted_attributes(self, W, parts):
+        """The penalty's description of the learned structure."""
+        return self.spec._fitted_attributes(W, parts, self.context)

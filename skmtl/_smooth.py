@@ -1,0 +1,302 @@
+"""Smooth terms of ``W`` added to the data term, and the datafit that adds them.
+
+A smooth term :math:`S(W)` enters the gradient, not the prox, so any penalty
+can be combined with it and no solver needs to know it is there. Every term
+here has two properties that the rest of the machinery relies on:
+
+- it is a function of :math:`W^\\top W` (the tasks' inner products), so it acts
+  the same on any subset of the rows of ``W`` padded with zeros: working sets
+  may restrict ``W`` to a few features;
+- it is convex, differentiable and positively homogeneous of degree 2
+  (:math:`S(sW) = s^2 S(W)`). Then the Fenchel-Young equality gives its
+  conjugate at a scaled gradient in closed form,
+  :math:`S^*(s \\nabla S(W)) = s^2 S(W)`, which is all the duality gap needs
+  (see :meth:`SmoothDatafit.conjugate`).
+"""
+
+import numpy as np
+from scipy.linalg import eigh
+
+
+class SquaredFrobenius:
+    """The ridge term :math:`\\frac{\\lambda}{2} \\|W\\|_F^2`.
+
+    Parameters
+    ----------
+    strength : float
+        :math:`\\lambda \\ge 0`.
+    """
+
+    def __init__(self, strength):
+        self.strength = strength
+        self.lipschitz = strength
+
+    def value(self, W):
+        """:math:`\\frac{\\lambda}{2} \\|W\\|_F^2`."""
+        return 0.5 * self.strength * float(np.sum(W**2))
+
+    def gradient(self, W):
+        """:math:`\\lambda W`."""
+        return self.strength * W
+
+
+class GraphLaplacian:
+    """Task-graph smoothing :math:`\\beta \\sum_{s<t} a_{st} \\|w_s - w_t\\|^2`.
+
+    Equal to :math:`\\beta \\operatorname{tr}(W L W^\\top)` with the graph
+    Laplacian :math:`L = \\operatorname{diag}(A 1) - A` of the symmetric,
+    non-negative adjacency matrix ``A`` over the columns of ``W``.
+
+    Parameters
+    ----------
+    strength : float
+        :math:`\\beta \\ge 0`.
+    laplacian : ndarray of shape (n_columns, n_columns)
+        The Laplacian ``L``.
+    """
+
+    def __init__(self, strength, laplacian):
+        self.strength = strength
+        self.laplacian = laplacian
+        top = eigh(laplacian, eigvals_only=True)[-1] if laplacian.size else 0.0
+        self.lipschitz = 2.0 * strength * max(float(top), 0.0)
+
+    def value(self, W):
+        """:math:`\\beta \\operatorname{tr}(W L W^\\top)`."""
+        return self.strength * float(np.sum((W @ self.laplacian) * W))
+
+    def gradient(self, W):
+        """:math:`2 \\beta W L`."""
+        return 2.0 * self.strength * (W @ self.laplacian)
+
+
+def cluster_weights(singular_values, eta, n_clusters):
+    """Eigenvalues of the optimal task-similarity matrix of the cluster term.
+
+    Solves :math:`\\min_m \\sum_i \\sigma_i^2 / (\\eta + m_i)` subject to
+    :math:`\\sum_i m_i = k` and :math:`0 \\le m_i \\le 1`. The optimality
+    conditions give :math:`m_i = \\operatorname{clip}(s \\sigma_i - \\eta, 0, 1)`
+    for the scalar ``s`` at which the sum is ``k``; the sum is piecewise linear
+    and increasing in ``s``, so ``s`` is found exactly between two of its
+    breakpoints.
+
+    Parameters
+    ----------
+    singular_values : ndarray of shape (n,)
+        Non-negative :math:`\\sigma_i`.
+    eta : float
+        Positive :math:`\\eta`.
+    n_clusters : int
+        ``k``, at most ``n``.
+
+    Returns
+    -------
+    m : ndarray of shape (n,)
+        The optimal :math:`m_i`. Directions with :math:`\\sigma_i = 0` do not
+        change the objective; they share equally what the others leave of ``k``.
+    """
+    sigma = np.asarray(singular_values, dtype=float)
+    positive = sigma > 0
+    if np.count_nonzero(positive) <= n_clusters:
+        m = positive.astype(float)
+        if not np.all(positive):
+            m[~positive] = (n_clusters - m.sum()) / np.count_nonzero(~positive)
+        return m
+    s_pos = sigma[positive]
+    breaks = np.sort(np.concatenate([eta / s_pos, (1.0 + eta) / s_pos]))
+
+    def total(s):
+        return float(np.sum(np.clip(s * s_pos - eta, 0.0, 1.0)))
+
+    # The first breakpoint where the sum reaches k (the last one gives the
+    # number of positive sigmas, more than k), found by bisection.
+    low, high = 0, breaks.size - 1
+    while low < high:
+        middle = (low + high) // 2
+        if total(breaks[middle]) >= n_clusters:
+            high = middle
+        else:
+            low = middle + 1
+    end = breaks[low]
+    start = breaks[low - 1] if low > 0 else 0.0
+    total_start, total_end = total(start), total(end)
+    s = end
+    if total_end > total_start:  # linear in between
+        s = start + (n_clusters - total_start) * (end - start) / (total_end - total_start)
+    m = np.zeros_like(sigma)
+    m[positive] = np.clip(s * s_pos - eta, 0.0, 1.0)
+    return m
+
+
+class ClusterNorm:
+    """Convex clustered multi-task term (Zhou, Chen & Ye 2011).
+
+    .. math::
+
+        S(W) = \\lambda \\, \\eta (1 + \\eta) \\min_{M}
+        \\operatorname{tr}\\big(W (\\eta I + M)^{-1} W^\\top\\big)
+        \\quad \\text{s.t.} \\quad \\operatorname{tr} M = k,\\;
+        0 \\preceq M \\preceq I,
+
+    over symmetric task-similarity matrices ``M`` (n_columns, n_columns). The
+    minimiser shares the eigenvectors of :math:`W^\\top W`; its eigenvalues are
+    :func:`cluster_weights` of the singular values of ``W``. ``S`` is convex and
+    differentiable, with gradient
+    :math:`2 \\lambda \\eta (1 + \\eta) W (\\eta I + M^\\star)^{-1}`, Lipschitz
+    with constant :math:`2 \\lambda (1 + \\eta)`.
+
+    Parameters
+    ----------
+    strength : float
+        :math:`\\lambda \\ge 0`.
+    eta : float
+        Positive :math:`\\eta`.
+    n_clusters : int
+        ``k``.
+    """
+
+    # The solver asks for the value and the gradient at the same few points
+    # (the new iterate, the extrapolated one): one eigendecomposition each.
+    _CACHE_SIZE = 2
+
+    def __init__(self, strength, eta, n_clusters):
+        self.strength = strength
+        self.eta = eta
+        self.n_clusters = n_clusters
+        self.lipschitz = 2.0 * strength * (1.0 + eta)
+        self._cache = []
+
+    def _spectrum(self, W):
+        """Eigenvectors of W^T W, sigma^2 and the optimal m (cached by identity)."""
+        for key, spectrum in self._cache:
+            if key is W:
+                return spectrum
+        squares, vectors = eigh(W.T @ W)
+        squares = np.maximum(squares, 0.0)
+        m = cluster_weights(np.sqrt(squares), self.eta, self.n_clusters)
+        spectrum = (squares, vectors, m)
+        self._cache = [(W, spectrum)] + self._cache[: self._CACHE_SIZE - 1]
+        return spectrum
+
+    def value(self, W):
+        """:math:`S(W)` at the optimal ``M``."""
+        squares, _, m = self._spectrum(W)
+        scale = self.strength * self.eta * (1.0 + self.eta)
+        return scale * float(np.sum(squares / (self.eta + m)))
+
+    def gradient(self, W):
+        """:math:`2 \\lambda \\eta (1 + \\eta) W (\\eta I + M^\\star)^{-1}`."""
+        _, vectors, m = self._spectrum(W)
+        scale = 2.0 * self.strength * self.eta * (1.0 + self.eta)
+        return scale * ((W @ vectors) / (self.eta + m)) @ vectors.T
+
+    def similarity(self, W):
+        """The optimal task-similarity matrix :math:`M^\\star` at ``W``."""
+        _, vectors, m = self._spectrum(W)
+        return (vectors * m) @ vectors.T
+
+
+class _PairState:
+    """A datafit state together with the coefficients it was computed from.
+
+    Supports the linear combinations a solver forms with states (extrapolation).
+    """
+
+    __slots__ = ("scores", "coef")
+
+    def __init__(self, scores, coef):
+        self.scores = scores
+        self.coef = coef
+
+    def __add__(self, other):
+        return _PairState(self.scores + other.scores, self.coef + other.coef)
+
+    def __sub__(self, other):
+        return _PairState(self.scores - other.scores, self.coef - other.coef)
+
+    def __mul__(self, factor):
+        return _PairState(factor * self.scores, factor * self.coef)
+
+    __rmul__ = __mul__
+
+
+class SmoothDatafit:
+    """A datafit plus smooth terms of ``W``, under the datafit contract.
+
+    Parameters
+    ----------
+    inner : Datafit or GramDatafit or SmoothDatafit
+        The data term.
+    terms : list
+        Smooth terms (``value``, ``gradient``, ``lipschitz``), each convex,
+        2-homogeneous and a function of ``W^T W`` (see the module docstring).
+    """
+
+    def __init__(self, inner, terms):
+        self.inner = inner
+        self.terms = list(terms)
+        self.fit_intercept = inner.fit_intercept
+        self.cheap_dual = inner.cheap_dual
+        self.n_features = inner.n_features
+        self.n_columns = inner.n_columns
+
+    def _smooth_value(self, W):
+        return sum(term.value(W) for term in self.terms)
+
+    def _smooth_gradient(self, W):
+        gradient = np.zeros_like(W)
+        for term in self.terms:
+            gradient += term.gradient(W)
+        return gradient
+
+    def forward(self, W, c):
+        """The inner state, paired with ``W``."""
+        return _PairState(self.inner.forward(W, c), W)
+
+    def value(self, Z):
+        """Data term plus the smooth terms."""
+        return self.inner.value(Z.scores) + self._smooth_value(Z.coef)
+
+    def gradient_at(self, Z):
+        """Gradients in ``W`` (data plus smooth terms) and in ``c``."""
+        grad_W, grad_c = self.inner.gradient_at(Z.scores)
+        return grad_W + self._smooth_gradient(Z.coef), grad_c
+
+    def dual_candidate(self, Z, grad_W=None):
+        """The inner dual point with the smooth terms' gradients as their duals.
+
+        The dual direction is the pair (inner direction, ``W``): the dual
+        variable of each smooth term is its gradient at ``W``, and the image in
+        coefficient space is the total gradient.
+        """
+        smooth_gradient = self._smooth_gradient(Z.coef)
+        inner_grad = None if grad_W is None else grad_W - smooth_gradient
+        candidate = self.inner.dual_candidate(Z.scores, inner_grad)
+        if candidate is None:
+            return None
+        V, inner_grad = candidate
+        return (V, Z.coef), inner_grad + smooth_gradient
+
+    def conjugate(self, V, scale):
+        """Conjugates at the scaled dual point: :math:`S^*(s \\nabla S(W)) = s^2 S(W)`."""
+        inner_V, W = V
+        return self.inner.conjugate(inner_V, scale) + scale**2 * self._smooth_value(W)
+
+    def null_model(self):
+        """The inner null model: every smooth term has a zero gradient at 0."""
+        offset, scores, grad_coef = self.inner.null_model()
+        zeros = np.zeros((self.n_features, self.n_columns))
+        return offset, _PairState(scores, zeros), grad_coef
+
+    def lipschitz(self):
+        """Inner Lipschitz constant plus those of the smooth terms."""
+        return self.inner.lipschitz() + sum(term.lipschitz for term in self.terms)
+
+    def restrict(self, features):
+        """The same terms on a subset of the rows (they depend on W^T W only)."""
+        return SmoothDatafit(self.inner.restrict(features), self.terms)
+
+    def gram(self):
+        """The same terms on the inner Gram form."""
+        inner = self.inner.gram()
+        return self if inner is self.inner else SmoothDatafit(inner, self.terms)
