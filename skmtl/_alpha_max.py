@@ -35,8 +35,13 @@ def alpha_max(
         Design matrix shared by all tasks.
     y : array-like of shape (n_samples,) or (n_samples, n_tasks)
         Targets (numbers for ``loss="squared"``, labels for ``"log_loss"``).
-    penalty : {"group_lasso", "trace_norm", "lasso"}, default="group_lasso"
-        The norm penalty. ``"ridge"`` is not a norm and has no ``alpha_max``.
+    penalty : str or Penalty, default="group_lasso"
+        A norm penalty or a structure made of norms (by name or as an object).
+        For a decomposed structure :math:`W = \\sum_k W_k` with weights
+        :math:`\\rho_k`, :math:`\\alpha_{\\max} = \\max_k \\Omega_k^\\circ(G) /
+        \\rho_k`; a smooth term added by the penalty or by ``l2`` does not change
+        it. ``"ridge"`` and ``"clustered"`` are not norms and have no
+        ``alpha_max`` (a ValueError).
     loss : {"squared", "log_loss"}, default="squared"
         The loss of :class:`MultiTaskRegressor` or of
         :class:`MultiTaskClassifier` (logistic or multinomial per task).
@@ -78,4 +83,10 @@ def alpha_max(
         task_weighting=task_weighting,
         missing_targets=missing_targets,
     )
-    return estimator._problem(X, y, sample_weight).alpha_max()
+    problem = estimator._problem(X, y, sample_weight)
+    if not problem.has_alpha_max:
+        raise ValueError(
+            f"penalty={penalty!r} is not a norm: no finite alpha makes every "
+            "coefficient zero, so it has no alpha_max."
+        )
+    return problem.alpha_max()

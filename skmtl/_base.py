@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._data import TASK_WEIGHTINGS
 from ._datafit import Datafit
+from ._problem import Problem, TaskContext
 from ._tasks import (
     Observations,
     _is_missing,
@@ -22,7 +23,6 @@ from ._tasks import (
     task_rows_layout,
     validate_targets,
 )
-from ._problem import Problem, TaskContext
 from .solvers import solve
 from .structures import make_penalty
 

@@ -21,6 +21,7 @@ from ._classifier import MultiTaskClassifier
 from ._path import alpha_grid, solve_path
 from ._regressor import MultiTaskRegressor
 from .model_selection import TaskKFold
+from .penalties import Penalty
 
 # Fitted attributes copied from the refitted estimator onto the CV estimator.
 _COPIED = (
@@ -57,6 +58,7 @@ class _MultiTaskCV(BaseEstimator):
         self,
         penalty="group_lasso",
         *,
+        l2=0.0,
         alphas=20,
         eps=1e-2,
         cv=None,
@@ -72,6 +74,7 @@ class _MultiTaskCV(BaseEstimator):
         verbose=0,
     ):
         self.penalty = penalty
+        self.l2 = l2
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
@@ -89,6 +92,7 @@ class _MultiTaskCV(BaseEstimator):
     def _base_estimator(self, penalty):
         return self._estimator_class(
             penalty=penalty,
+            l2=self.l2,
             task_column=self.task_column,
             task_weighting=self.task_weighting,
             missing_targets=self.missing_targets,
@@ -100,11 +104,17 @@ class _MultiTaskCV(BaseEstimator):
         )
 
     def _penalties(self):
-        if isinstance(self.penalty, str):
+        if isinstance(self.penalty, (str, Penalty)):
             return [self.penalty]
-        penalties = list(self.penalty)
+        try:
+            penalties = list(self.penalty)
+        except TypeError:
+            penalties = []
         if not penalties:
-            raise ValueError("penalty must be a name or a non-empty list of names.")
+            raise ValueError(
+                "penalty must be a penalty (a name or a penalty object) or a "
+                f"non-empty list of penalties, got {self.penalty!r}."
+            )
         return penalties
 
     def _splitter(self, y):
@@ -172,14 +182,15 @@ class _MultiTaskCV(BaseEstimator):
         self.scores_ = self.scores_.transpose(0, 2, 1)  # penalty, alpha, fold
         mean = self.scores_.mean(axis=2)
         best_penalty, best_alpha = np.unravel_index(np.argmax(mean), mean.shape)
-        self.penalties_ = np.array(penalties)
+        self.penalties_ = np.empty(len(penalties), dtype=object)
+        self.penalties_[:] = penalties
         self.alphas_ = np.array(grids)
         self.penalty_ = penalties[best_penalty]
         self.alpha_ = float(grids[best_penalty][best_alpha])
         self.best_score_ = float(mean[best_penalty, best_alpha])
         estimator = self._base_estimator(self.penalty_).set_params(alpha=self.alpha_)
         self.estimator_ = estimator.fit(X, y, sample_weight=sample_weight)
-        for name in _COPIED:
+        for name in _COPIED + self.estimator_._structure_attributes:
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
         return self
@@ -238,14 +249,18 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
 
     Parameters
     ----------
-    penalty : str or list of str, default="group_lasso"
-        The penalty, or several to choose from (``"group_lasso"``,
-        ``"trace_norm"``, ``"lasso"``, ``"ridge"``).
+    penalty : str, Penalty or list of them, default="group_lasso"
+        The penalty, or several to choose from: names (``"group_lasso"``,
+        ``"trace_norm"``, ``"lasso"``, ``"ridge"``, the structures of
+        :mod:`skmtl.structures`) or penalty objects.
+    l2 : float, default=0.0
+        Strength of an extra ridge term, fixed along the grid of alphas; see
+        :class:`{base}`.
     alphas : int or array-like, default=20
         Number of alphas on a geometric grid from ``alpha_max`` (computed on all
         the data) down to ``eps * alpha_max``, or the alphas themselves. For
-        ridge, which has no ``alpha_max``, a generated grid starts at ten times
-        the Lipschitz constant of the data term's gradient.
+        penalties without ``alpha_max`` (ridge, clustered), a generated grid
+        starts at ten times the Lipschitz constant of the data term's gradient.
     eps : float, default=1e-2
         Ratio of the smallest to the largest alpha of a generated grid.
     cv : int, cross-validation generator or iterable, default=None
@@ -275,7 +290,7 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
 
     Attributes
     ----------
-    penalty_ : str
+    penalty_ : str or Penalty
         The chosen penalty.
     alpha_ : float
         The chosen alpha.
@@ -289,7 +304,8 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
         Held-out score of every penalty, alpha and fold.
     estimator_ : {base}
         The model refitted on all the data; ``coef_``, ``intercept_`` and the
-        other fitted attributes of {base} are copied from it.
+        other fitted attributes of {base} (the parts of a decomposed structure
+        included) are copied from it.
 
     See Also
     --------

@@ -130,13 +130,18 @@ class Problem:
             datafit = PartsDatafit(datafit, self.n_parts)
         return datafit
 
+    @property
+    def has_alpha_max(self):
+        """Whether every part of the penalty is a norm (so ``W = 0`` is reachable)."""
+        return self.penalty.is_norm and all(n.is_norm for _, n, _ in self.components)
+
     def alpha_max(self):
         """Smallest ``alpha`` whose solution is all zeros.
 
         Raises a ValueError for a penalty that has no norm part (the
         solution is never exactly zero).
         """
-        if not (self.penalty.is_norm and all(n.is_norm for _, n, _ in self.components)):
+        if not self.has_alpha_max:
             raise ValueError(
                 f"penalty={self.spec!r} is not a norm: no finite alpha makes every "
                 "coefficient zero, so it has no alpha_max."

@@ -122,7 +122,8 @@ def cluster_weights(singular_values, eta, n_clusters):
     total_start, total_end = total(start), total(end)
     s = end
     if total_end > total_start:  # linear in between
-        s = start + (n_clusters - total_start) * (end - start) / (total_end - total_start)
+        slope = (end - start) / (total_end - total_start)
+        s = start + (n_clusters - total_start) * slope
     m = np.zeros_like(sigma)
     m[positive] = np.clip(s * s_pos - eta, 0.0, 1.0)
     return m
@@ -278,7 +279,20 @@ class SmoothDatafit:
         return (V, Z.coef), inner_grad + smooth_gradient
 
     def conjugate(self, V, scale):
-        """Conjugates at the scaled dual point: :math:`S^*(s \\nabla S(W)) = s^2 S(W)`."""
+        """Conjugates at the scaled dual point, :math:`S^*(s \\nabla S(W)) = s^2 S(W)`.
+
+        Parameters
+        ----------
+        V : tuple
+            The pair (inner dual direction, ``W``) from :meth:`dual_candidate`.
+        scale : float
+            The factor ``s`` of the dual point.
+
+        Returns
+        -------
+        conjugate : float
+            The inner conjugate plus :math:`s^2 S(W)`.
+        """
         inner_V, W = V
         return self.inner.conjugate(inner_V, scale) + scale**2 * self._smooth_value(W)
 

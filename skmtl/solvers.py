@@ -349,8 +349,9 @@ def fista(
     objective of the null model (all coefficients zero, best intercepts).
     When the datafit has no dual point (multinomial loss with intercepts) or
     the penalty no useful dual set (a norm at ``alpha = 0``, or no non-smooth
-    term at all), it stops when the prox-gradient residual ``L * ||x_{k+1} - y_k||`` is at most
-    ``tol`` times the gradient norm of the null model.
+    term at all), it stops when the prox-gradient residual
+    ``L * ||x_{k+1} - y_k||`` is at most ``tol`` times the gradient norm of the
+    null model.
 
     When the penalty is a norm and ``alpha`` is at least the dual norm of the
     gradient at the null model (``alpha_max``), the null model is optimal and is

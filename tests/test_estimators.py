@@ -231,6 +231,7 @@ def test_clone_keeps_params_and_drops_fit(Estimator):
     params = dict(
         penalty="trace_norm",
         alpha=0.3,
+        l2=0.2,
         task_column=None,
         task_weighting="tasks",
         missing_targets="ignore",

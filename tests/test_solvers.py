@@ -28,8 +28,8 @@ from skmtl._gram import GramDatafit
 from skmtl._path import alpha_grid, solve_path
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.penalties import Ridge
-from skmtl.structures import make_penalty
 from skmtl.solvers import duality_gap, fista, solve
+from skmtl.structures import make_penalty
 
 PENALTIES = ["group_lasso", "trace_norm", "lasso", "ridge"]
 ROW_PENALTIES = ["group_lasso", "lasso"]
