@@ -247,6 +247,32 @@ class _MultiTaskLinear(BaseEstimator):
         context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
         return Problem(datafit, penalty, context, float(self.l2))
 
+    @property
+    def task_relatedness_(self):
+        """Cosine similarity of the tasks' coefficient vectors, (n_tasks, n_tasks).
+
+        Entry ``(s, t)`` is :math:`\\langle w_s, w_t\\rangle / (\\|w_s\\|
+        \\|w_t\\|)`: 1 for tasks whose predictions move together, 0 for
+        unrelated ones, -1 for opposite ones. A multi-class task's vector is
+        its class columns, flattened, so it compares only with tasks of the
+        same number of classes (NaN otherwise); a task with all coefficients
+        zero gives NaN.
+        """
+        check_is_fitted(self)
+        rows = [slice(t, t + 1) for t in range(self.n_tasks_)]
+        rows = getattr(self, "coef_rows_", rows)
+        vectors = [self.coef_[r].ravel() for r in rows]
+        n_tasks = len(vectors)
+        relatedness = np.full((n_tasks, n_tasks), np.nan)
+        norms = [np.linalg.norm(v) for v in vectors]
+        for s in range(n_tasks):
+            for t in range(s, n_tasks):
+                same_size = vectors[s].size == vectors[t].size
+                if same_size and norms[s] > 0 and norms[t] > 0:
+                    cosine = vectors[s] @ vectors[t] / (norms[s] * norms[t])
+                    relatedness[s, t] = relatedness[t, s] = cosine
+        return relatedness
+
     # ----------------------------------------------------------------- solve
     def _solve(self, problem):
         """Run the solver (warm-started if asked) and store the fitted attributes."""
