@@ -1,7 +1,7 @@
 """
-===================================
+========================================
 Transfer a shared subspace to a new task
-===================================
+========================================
 
 Ten tasks share a rank-2 structure: every task's coefficient vector is a
 combination of the same two directions in a 40-dimensional feature space. A
