@@ -179,14 +179,16 @@ class RobustTraceNorm(_OutlierTasks, _TwoParts):
 
     Use it when most tasks are alike but some are not: plain trace norm would
     bend the shared subspace towards the outliers. Both parts can be non-zero
-    only for :math:`1/\\sqrt{T} < \\rho < 1`. :math:`\\alpha_{\\max} =
-    \\max(\\|G\\|_2, \\max_t \\|G_{:,t}\\|_2 / \\rho)`.
+    only for :math:`1/\\sqrt{T} < \\rho < \\sqrt{K}`, with ``T`` tasks and
+    ``K`` the largest number of columns of a task (1 for regression and binary
+    tasks, the number of classes of a multi-class task). :math:`\\alpha_{\\max}
+    = \\max(\\|G\\|_2, \\max_t \\|G_{:,t}\\|_2 / \\rho)`.
 
     Parameters
     ----------
     outlier_weight : float or "auto", default="auto"
         :math:`\\rho > 0`: the larger, the fewer outlier tasks. ``"auto"`` is
-        :math:`T^{-1/4}`.
+        :math:`T^{-1/4} K^{1/4}`, the geometric middle of that range.
 
     Notes
     -----
@@ -215,7 +217,8 @@ class RobustTraceNorm(_OutlierTasks, _TwoParts):
         return TraceNorm(), TaskGroupLasso()
 
     def _weight_range(self, context):
-        return 1.0 / np.sqrt(context.n_tasks), 1.0
+        widest = np.bincount(context.column_task).max()
+        return 1.0 / np.sqrt(context.n_tasks), float(np.sqrt(widest))
 
 
 class RobustGroupLasso(_OutlierTasks, _TwoParts):
