@@ -35,8 +35,10 @@ class GramDatafit:
 
     Parameters
     ----------
-    gram : ndarray of shape (n_features, n_features)
-        Weighted Gram matrix of the centred design.
+    gram : ndarray of shape (n_features, n_features) or \
+            (n_columns, n_features, n_features)
+        Weighted Gram matrix of the centred design, shared by all columns, or
+        one per column (tasks with their own samples or weights).
     cross : ndarray of shape (n_features, n_columns)
         Weighted products of the centred design and centred targets.
     target_variation : float
@@ -102,6 +104,8 @@ class GramDatafit:
 
     def forward(self, W, c):
         """The state ``[Q W; W]`` (``c`` is fixed and ignored)."""
+        if self.gram_matrix.ndim == 3:
+            return self._stack(W, np.einsum("cjk,kc->jc", self.gram_matrix, W))
         return self._stack(W, self.gram_matrix @ W)
 
     def value(self, Z):
@@ -142,20 +146,21 @@ class GramDatafit:
         return self.null_intercept(), self._stack(zeros, zeros), -self.cross
 
     def lipschitz(self):
-        """Largest eigenvalue of ``Q``."""
+        """Largest eigenvalue of ``Q`` (of any column's ``Q``)."""
         if self.n_features == 0:
             return 0.0
-        top = eigh(
-            self.gram_matrix,
-            eigvals_only=True,
-            subset_by_index=[self.n_features - 1, self.n_features - 1],
+        grams = self.gram_matrix
+        grams = grams[None] if grams.ndim == 2 else grams
+        last = [self.n_features - 1, self.n_features - 1]
+        return max(
+            float(eigh(gram, eigvals_only=True, subset_by_index=last)[0])
+            for gram in grams
         )
-        return float(top[0])
 
     def restrict(self, features):
         """The statistics of a subset of the features."""
         return GramDatafit(
-            self.gram_matrix[np.ix_(features, features)],
+            self.gram_matrix[..., features[:, None], features],
             self.cross[features],
             self.target_variation,
             self.target_mean,

@@ -199,6 +199,53 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     def _store_task_info(self, infos, task_losses):
         """Nothing to store beyond the common attributes."""
 
+    def fit_from_statistics(self, statistics):
+        """Fit from sufficient statistics instead of the data.
+
+        The objective is the one of :meth:`fit` on the rows the statistics
+        were built from, so the solution is the same (to the solver's
+        tolerance); the cost of the fit does not depend on the number of rows.
+
+        Parameters
+        ----------
+        statistics : MultiTaskGram
+            Statistics built by :meth:`skmtl.outofcore.MultiTaskGram.partial_fit`
+            or :meth:`~skmtl.outofcore.MultiTaskGram.from_dask`, with the same
+            ``task_column`` as this estimator.
+
+        Returns
+        -------
+        self : MultiTaskRegressor
+            The fitted estimator.
+        """
+        from ._gram import GramDatafit
+        from ._problem import Problem, TaskContext
+        from .outofcore import StatisticsLayout
+
+        penalty = self._validated_penalty()
+        if statistics.task_column != self.task_column:
+            raise ValueError(
+                f"The statistics were built with task_column="
+                f"{statistics.task_column!r} but the estimator has task_column="
+                f"{self.task_column!r}; use the same layout for both."
+            )
+        gram, cross, variation, y_mean, x_mean = statistics.design_statistics(
+            self.fit_intercept, self.task_weighting
+        )
+        datafit = GramDatafit(gram, cross, variation, y_mean, StatisticsLayout(x_mean))
+        self.n_features_in_ = statistics.n_features_in_
+        if hasattr(statistics, "feature_names_in_"):
+            self.feature_names_in_ = statistics.feature_names_in_
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.tasks_ = statistics.tasks_
+        self.n_tasks_ = self.tasks_.size
+        self._single_task = self.task_column is not None or statistics._single_task
+        self._column_task = np.arange(self.n_tasks_)
+        context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
+        self._solve(Problem(datafit, penalty, context, float(self.l2)))
+        return self
+
     def predict(self, X):
         """Predict every task for each sample.
 

@@ -1,0 +1,428 @@
+"""Fits of the squared loss from sufficient statistics: data larger than memory.
+
+For the squared loss, the whole objective depends on the data only through a
+few sums per task: the (weighted) number of samples, the means of ``x`` and
+``y``, and the centred products :math:`X_c^\\top X_c`, :math:`X_c^\\top Y_c`
+and :math:`\\|Y_c\\|^2`. :class:`MultiTaskGram` accumulates them chunk by
+chunk (``partial_fit``), merges partial results computed elsewhere
+(``merge``), or reduces a dask collection blockwise on a cluster
+(``from_dask``); :meth:`skmtl.MultiTaskRegressor.fit_from_statistics` then
+fits any penalty on these (d, d) statistics with the same objective, hence the
+same solution, as an in-memory fit.
+
+Chunks are merged with the pairwise update of centred moments (Chan, Golub &
+LeVeque 1979), not by summing raw products, so that features with large means
+lose no precision however many rows are reduced.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_array
+
+from ._base import _checked_sample_weight
+from ._tasks import split_task_column, task_indices
+
+
+class _Moments:
+    """Weighted count, means and centred co-moments of (x, y) for one task.
+
+    ``y`` has one column per task of the group (all tasks of a shared design,
+    or the one task of a task-column group).
+    """
+
+    def __init__(self, n_features, n_targets):
+        self.weight = 0.0
+        self.count = 0
+        self.x_mean = np.zeros(n_features)
+        self.y_mean = np.zeros(n_targets)
+        self.xx = np.zeros((n_features, n_features))
+        self.xy = np.zeros((n_features, n_targets))
+        self.yy = np.zeros(n_targets)  # sum of squares per target column
+
+    @classmethod
+    def of_chunk(cls, X, Y, weight):
+        moments = cls(X.shape[1], Y.shape[1])
+        total = float(weight.sum())
+        if total <= 0:
+            return moments
+        x_mean = np.asarray(weight @ X).ravel() / total
+        y_mean = weight @ Y / total
+        root = np.sqrt(weight)[:, None]
+        if sp.issparse(X):  # centre the products, not the (sparse) matrix
+            Xw = X.multiply(root).tocsr()
+            xx = np.asarray((Xw.T @ Xw).todense()) - total * np.outer(x_mean, x_mean)
+            xy = np.asarray(X.T @ (weight[:, None] * Y)) - total * np.outer(
+                x_mean, y_mean
+            )
+        else:
+            Xc = (X - x_mean) * root
+            xx = Xc.T @ Xc
+            xy = Xc.T @ ((Y - y_mean) * root)
+        moments.weight, moments.count = total, X.shape[0]
+        moments.x_mean, moments.y_mean = x_mean, y_mean
+        moments.xx, moments.xy = xx, xy
+        moments.yy = weight @ (Y - y_mean) ** 2
+        return moments
+
+    def merge(self, other):
+        """Moments of the union of both samples (pairwise update)."""
+        if other.weight == 0:
+            return self
+        if self.weight == 0:
+            return other
+        total = self.weight + other.weight
+        dx, dy = other.x_mean - self.x_mean, other.y_mean - self.y_mean
+        factor = self.weight * other.weight / total
+        merged = _Moments(self.x_mean.size, self.y_mean.size)
+        merged.weight, merged.count = total, self.count + other.count
+        merged.x_mean = self.x_mean + dx * (other.weight / total)
+        merged.y_mean = self.y_mean + dy * (other.weight / total)
+        merged.xx = self.xx + other.xx + factor * np.outer(dx, dx)
+        merged.xy = self.xy + other.xy + factor * np.outer(dx, dy)
+        merged.yy = self.yy + other.yy + factor * dy**2
+        return merged
+
+
+class MultiTaskGram:
+    """Sufficient statistics of multi-task squared-loss data, built in chunks.
+
+    In the shared layout (no ``task_column``) every chunk has the same
+    features ``X`` for all tasks and ``Y`` with one column per task. With a
+    ``task_column``, each row of ``X`` names its task and ``y`` is 1-D; the
+    statistics are kept per task (a (d, d) matrix each). Memory is
+    O(d^2) (shared) or O(T d^2) (per task), whatever the number of rows.
+
+    Parameters
+    ----------
+    task_column : int or str, default=None
+        Column of ``X`` holding each row's task label, as in
+        :class:`~skmtl.MultiTaskRegressor`.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of ``X`` (the task column included).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of ``X``, when the first chunk is a DataFrame.
+    n_samples_seen_ : int
+        Number of rows accumulated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl import MultiTaskRegressor
+    >>> from skmtl.outofcore import MultiTaskGram
+    >>> rng = np.random.default_rng(0)
+    >>> X, Y = rng.standard_normal((1000, 5)), rng.standard_normal((1000, 3))
+    >>> stats = MultiTaskGram()
+    >>> for start in range(0, 1000, 300):  # chunks of 300 rows
+    ...     stats = stats.partial_fit(X[start:start + 300], Y[start:start + 300])
+    >>> chunked = MultiTaskRegressor(alpha=0.01).fit_from_statistics(stats)
+    >>> in_memory = MultiTaskRegressor(alpha=0.01).fit(X, Y)
+    >>> bool(np.allclose(chunked.coef_, in_memory.coef_, atol=1e-6))
+    True
+    """
+
+    def __init__(self, task_column=None):
+        self.task_column = task_column
+
+    # ------------------------------------------------------------ building
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add a chunk of rows to the statistics.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_rows, n_columns)
+            The chunk's features (and task column, if any).
+        y : array-like of shape (n_rows,) or (n_rows, n_tasks)
+            The chunk's targets (numbers; no NaN).
+        sample_weight : array-like of shape (n_rows,), default=None
+            Non-negative weight of each row.
+
+        Returns
+        -------
+        self : MultiTaskGram
+            The updated statistics.
+        """
+        features, labels, Y, weight = self._validated_chunk(X, y, sample_weight)
+        if labels is None:
+            chunk = {None: _Moments.of_chunk(features, Y, weight)}
+        else:
+            tasks, index = task_indices(labels)
+            chunk = {
+                task: _Moments.of_chunk(
+                    features[index == t], Y[index == t], weight[index == t]
+                )
+                for t, task in enumerate(tasks.tolist())
+            }
+        self._merge_groups(chunk)
+        self.n_samples_seen_ = getattr(self, "n_samples_seen_", 0) + Y.shape[0]
+        return self
+
+    def _validated_chunk(self, X, y, sample_weight):
+        names = getattr(X, "columns", None)
+        n_columns = X.shape[1] if hasattr(X, "shape") and len(X.shape) == 2 else None
+        if hasattr(self, "n_features_in_"):
+            if n_columns != self.n_features_in_:
+                raise ValueError(
+                    f"X has {n_columns} columns, but the statistics so far have "
+                    f"{self.n_features_in_}: every chunk must have the same columns."
+                )
+        elif n_columns is not None:
+            self.n_features_in_ = n_columns
+            if names is not None and all(isinstance(n, str) for n in names):
+                self.feature_names_in_ = np.asarray(names, dtype=object)
+        labels = None
+        if self.task_column is not None:
+            X, labels = split_task_column(X, self.task_column)
+        X = check_array(X, accept_sparse=("csr", "csc"), dtype=np.float64)
+        Y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if not hasattr(self, "_single_task"):
+            self._single_task = Y.ndim == 1
+        if Y.ndim == 1:
+            Y = Y.reshape(-1, 1)
+        if Y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X and y have different numbers of rows: {X.shape[0]} and "
+                f"{Y.shape[0]}."
+            )
+        if labels is not None and Y.shape[1] != 1:
+            raise ValueError(
+                "With task_column set, y must be 1-D (one target per row), got "
+                f"shape {Y.shape}."
+            )
+        groups = getattr(self, "_groups", None)
+        if groups and labels is None:
+            expected = next(iter(groups.values())).y_mean.size
+            if Y.shape[1] != expected:
+                raise ValueError(
+                    f"y has {Y.shape[1]} columns, but earlier chunks had {expected}."
+                )
+        if sample_weight is None:
+            weight = np.ones(X.shape[0])
+        elif X.shape[0] == 0:
+            weight = np.zeros(0)
+        else:
+            weight = _checked_sample_weight(sample_weight, X.shape[0])
+        return X, labels, Y, weight
+
+    def _merge_groups(self, groups):
+        mine = getattr(self, "_groups", None)
+        if mine is None:
+            self._groups = dict(groups)
+            return
+        for key, moments in groups.items():
+            mine[key] = mine[key].merge(moments) if key in mine else moments
+
+    def merge(self, other):
+        """Add the statistics of another :class:`MultiTaskGram` (other rows).
+
+        Parameters
+        ----------
+        other : MultiTaskGram
+            Statistics of other rows, with the same columns and layout.
+
+        Returns
+        -------
+        self : MultiTaskGram
+            The statistics of both sets of rows.
+        """
+        if not hasattr(other, "_groups"):
+            return self
+        if other.task_column != self.task_column:
+            raise ValueError("Cannot merge statistics of different layouts.")
+        if not hasattr(self, "_groups"):
+            self._single_task = other._single_task
+            self.n_features_in_ = other.n_features_in_
+            if hasattr(other, "feature_names_in_"):
+                self.feature_names_in_ = other.feature_names_in_
+        elif other.n_features_in_ != self.n_features_in_:
+            raise ValueError(
+                f"Cannot merge statistics of {other.n_features_in_} and "
+                f"{self.n_features_in_} columns."
+            )
+        self._merge_groups(other._groups)
+        self.n_samples_seen_ = getattr(self, "n_samples_seen_", 0) + getattr(
+            other, "n_samples_seen_", 0
+        )
+        return self
+
+    @classmethod
+    def from_dask(cls, X, y, sample_weight=None, *, task_column=None):
+        """Reduce dask collections blockwise (on the cluster, if one is active).
+
+        Each block of rows is reduced to its statistics where it lives, and
+        the statistics are merged in a tree; only (d, d) matrices travel.
+
+        Parameters
+        ----------
+        X : dask.array.Array or dask.dataframe.DataFrame
+            Features (and task column), chunked by rows only.
+        y : dask.array.Array or dask.dataframe.Series or DataFrame
+            Targets, with the same row blocks as ``X``.
+        sample_weight : dask.array.Array or dask.dataframe.Series, default=None
+            Row weights, with the same row blocks as ``X``.
+        task_column : int or str, default=None
+            Column of ``X`` holding each row's task label.
+
+        Returns
+        -------
+        statistics : MultiTaskGram
+            The statistics of all the rows.
+        """
+        import dask
+
+        blocks_X = _row_blocks(X, "X")
+        blocks_y = _row_blocks(y, "y")
+        blocks_w = (
+            [None] * len(blocks_X)
+            if sample_weight is None
+            else _row_blocks(sample_weight, "sample_weight")
+        )
+        if not len(blocks_X) == len(blocks_y) == len(blocks_w):
+            raise ValueError(
+                "X, y and sample_weight must have the same row blocks; rechunk "
+                "them alike (e.g. y.rechunk(X.chunks[0]))."
+            )
+
+        def reduce_block(Xb, yb, wb):
+            return cls(task_column).partial_fit(Xb, yb, wb)
+
+        def merge_pair(first, second):
+            return first.merge(second)
+
+        parts = [
+            dask.delayed(reduce_block)(Xb, yb, wb)
+            for Xb, yb, wb in zip(blocks_X, blocks_y, blocks_w, strict=True)
+        ]
+        while len(parts) > 1:  # a tree of merges, log2(blocks) deep
+            merged = [
+                dask.delayed(merge_pair)(parts[i], parts[i + 1])
+                for i in range(0, len(parts) - 1, 2)
+            ]
+            if len(parts) % 2:
+                merged.append(parts[-1])
+            parts = merged
+        return parts[0].compute()
+
+    # ------------------------------------------------------------ reading
+    def _check_fitted(self):
+        if not hasattr(self, "_groups"):
+            raise ValueError(
+                "These statistics hold no rows yet: call partial_fit (or "
+                "from_dask) before fitting from them."
+            )
+
+    @property
+    def tasks_(self):
+        """Task labels, sorted (or ``0, ..., n_tasks - 1`` in the shared layout)."""
+        self._check_fitted()
+        if self.task_column is None:
+            return np.arange(self._groups[None].y_mean.size)
+        return np.asarray(sorted(self._groups), dtype=object if self._mixed() else None)
+
+    def _mixed(self):
+        return len({type(key) for key in self._groups}) > 1
+
+    def _task_moments(self):
+        """Per task: its moments object and the column of ``y`` it reads."""
+        if self.task_column is None:
+            moments = self._groups[None]
+            return [(moments, t) for t in range(moments.y_mean.size)]
+        return [(self._groups[key], 0) for key in sorted(self._groups)]
+
+    def design_statistics(self, fit_intercept=True, task_weighting="observations"):
+        """The weighted statistics of the objective, per column of ``W``.
+
+        Parameters
+        ----------
+        fit_intercept : bool, default=True
+            Whether the statistics are centred (intercepts fitted).
+        task_weighting : {"observations", "tasks"}, default="observations"
+            The estimators' task weighting (task-column layout only).
+
+        Returns
+        -------
+        gram : ndarray of shape (d, d) or (n_tasks, d, d)
+            :math:`X_c^\\top D X_c`, shared or per task.
+        cross : ndarray of shape (d, n_tasks)
+            :math:`X_c^\\top D Y_c`.
+        variation : float
+            :math:`\\sum w (y - \\bar y)^2` over all observations.
+        y_mean : ndarray of shape (n_tasks,)
+            Weighted target means (zeros without intercept).
+        x_mean : ndarray of shape (d, n_tasks)
+            Weighted feature means of each task's rows (zeros without
+            intercept).
+        """
+        self._check_fitted()
+        entries = self._task_moments()
+        n_tasks = len(entries)
+        if self.task_column is None:
+            scales = np.full(n_tasks, 1.0 / entries[0][0].weight)
+        elif task_weighting == "observations":
+            total = sum(moments.weight for moments, _ in entries)
+            scales = np.full(n_tasks, n_tasks / total)
+        else:
+            scales = np.array([1.0 / moments.weight for moments, _ in entries])
+        grams, crosses, variation = [], [], 0.0
+        y_means, x_means = np.zeros(n_tasks), []
+        for t, (moments, column) in enumerate(entries):
+            xx, xy = moments.xx, moments.xy[:, column]
+            yy = moments.yy[column]
+            x_mean, y_mean = moments.x_mean, moments.y_mean[column]
+            if fit_intercept:
+                y_means[t] = y_mean
+                x_means.append(x_mean)
+            else:  # raw products: centred ones plus the mean terms
+                xx = xx + moments.weight * np.outer(x_mean, x_mean)
+                xy = xy + moments.weight * x_mean * y_mean
+                yy = yy + moments.weight * y_mean**2
+                x_means.append(np.zeros_like(x_mean))
+            grams.append(scales[t] * xx)
+            crosses.append(scales[t] * xy)
+            variation += scales[t] * yy
+        gram = grams[0] if self.task_column is None else np.stack(grams)
+        return (
+            gram,
+            np.column_stack(crosses),
+            variation,
+            y_means,
+            np.column_stack(x_means),
+        )
+
+
+def _row_blocks(collection, name):
+    """The delayed row blocks of a dask array, DataFrame or Series."""
+    if hasattr(collection, "to_delayed") and hasattr(collection, "chunks"):
+        if collection.ndim == 2 and len(collection.chunks[1]) > 1:
+            collection = collection.rechunk({1: -1})  # whole rows in each block
+        return list(collection.to_delayed().ravel())  # dask array
+    if hasattr(collection, "to_delayed") and hasattr(collection, "npartitions"):
+        return list(collection.to_delayed())  # dask DataFrame / Series
+    raise TypeError(
+        f"{name} must be a dask array, DataFrame or Series, got "
+        f"{type(collection).__name__}. For in-memory data use partial_fit."
+    )
+
+
+class StatisticsLayout:
+    """The little a fit from statistics needs of a layout: sizes and intercepts.
+
+    Parameters
+    ----------
+    x_mean : ndarray of shape (n_features, n_columns)
+        Feature means of each column's rows (zeros without intercept).
+    """
+
+    def __init__(self, x_mean):
+        self.x_offset = x_mean
+        self.n_features, self.n_columns = x_mean.shape
+
+    def intercept(self, W, c):
+        """Intercepts ``b`` of the uncentred model."""
+        return c - np.einsum("jc,jc->c", self.x_offset, W)
+
+    def offset(self, W, b):
+        """Centred-model intercepts ``c`` from ``b``."""
+        return b + np.einsum("jc,jc->c", self.x_offset, W)
