@@ -7,7 +7,15 @@ import pytest
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 import skmtl  # noqa: E402
-from skmtl import datasets, losses, penalties, prox, solvers  # noqa: E402
+from skmtl import (  # noqa: E402
+    datasets,
+    losses,
+    penalties,
+    plotting,
+    prox,
+    solvers,
+    structures,
+)
 
 # Errors we enforce: parameters documented exactly, returns documented, summary.
 _CONTRACT_MODULES = {"skmtl.losses", "skmtl.penalties"}
@@ -15,7 +23,7 @@ _ENFORCED = {"PR01", "PR02", "PR03", "PR07", "PR10", "RT01", "SS01", "SS03", "GL
 
 
 def _public_objects():
-    modules = [skmtl, datasets, losses, penalties, prox, solvers]
+    modules = [skmtl, datasets, losses, penalties, plotting, prox, solvers, structures]
     seen = set()
     for module in modules:
         names = getattr(module, "__all__", None) or [
