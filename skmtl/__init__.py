@@ -2,7 +2,9 @@
 
 Fit many related prediction problems jointly, with structure shared through
 the coefficient matrix: group lasso (shared features), trace norm (shared
-low-dimensional representation), lasso and ridge baselines.
+low-dimensional representation), lasso and ridge baselines, the structures
+of the literature (:mod:`skmtl.structures`), a shared-bottom network
+(:class:`MultiTaskMLP`) and out-of-core fits (:mod:`skmtl.outofcore`).
 """
 
 from ._alpha_max import alpha_max
@@ -10,14 +12,18 @@ from ._classifier import MultiTaskClassifier
 from ._cv import MultiTaskClassifierCV, MultiTaskRegressorCV
 from ._path import regularization_path
 from ._regressor import MultiTaskRegressor
+from .neural import MultiTaskMLP
+from .representation import SharedSubspace
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "MultiTaskClassifier",
     "MultiTaskClassifierCV",
+    "MultiTaskMLP",
     "MultiTaskRegressor",
     "MultiTaskRegressorCV",
+    "SharedSubspace",
     "alpha_max",
     "regularization_path",
 ]

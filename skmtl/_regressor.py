@@ -220,7 +220,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         """
         from ._gram import GramDatafit
         from ._problem import Problem, TaskContext
-        from .outofcore import StatisticsLayout
+        from .outofcore import _StatisticsLayout
 
         penalty = self._validated_penalty()
         if statistics.task_column != self.task_column:
@@ -232,7 +232,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         gram, cross, variation, y_mean, x_mean = statistics.design_statistics(
             self.fit_intercept, self.task_weighting
         )
-        datafit = GramDatafit(gram, cross, variation, y_mean, StatisticsLayout(x_mean))
+        datafit = GramDatafit(gram, cross, variation, y_mean, _StatisticsLayout(x_mean))
         self.n_features_in_ = statistics.n_features_in_
         if hasattr(statistics, "feature_names_in_"):
             self.feature_names_in_ = statistics.feature_names_in_

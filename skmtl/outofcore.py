@@ -406,7 +406,7 @@ def _row_blocks(collection, name):
     )
 
 
-class StatisticsLayout:
+class _StatisticsLayout:
     """The little a fit from statistics needs of a layout: sizes and intercepts.
 
     Parameters

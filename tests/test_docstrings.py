@@ -10,9 +10,12 @@ import skmtl  # noqa: E402
 from skmtl import (  # noqa: E402
     datasets,
     losses,
+    neural,
+    outofcore,
     penalties,
     plotting,
     prox,
+    representation,
     solvers,
     structures,
 )
@@ -23,7 +26,10 @@ _ENFORCED = {"PR01", "PR02", "PR03", "PR07", "PR10", "RT01", "SS01", "SS03", "GL
 
 
 def _public_objects():
-    modules = [skmtl, datasets, losses, penalties, plotting, prox, solvers, structures]
+    modules = [
+        skmtl, datasets, losses, neural, outofcore, penalties, plotting, prox,
+        representation, solvers, structures,
+    ]  # fmt: skip
     seen = set()
     for module in modules:
         names = getattr(module, "__all__", None) or [

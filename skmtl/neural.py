@@ -1,0 +1,1096 @@
+"""Neural multi-task learning: a network with shared hidden layers.
+
+:class:`MultiTaskMLP` is *hard parameter sharing*: every task reads the same
+learned representation (the shared hidden layers) through its own output
+layer (its head), so related tasks with few samples each learn the
+representation together. Regression, binary and multi-class tasks mix in one
+model.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.utils import (
+    ClassifierTags,
+    RegressorTags,
+    check_array,
+    check_random_state,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import ACCEPT_SPARSE, _check_option, _check_real
+from ._mlp_core import ACTIVATIONS, LOSSES, Adam, Network, log_softmax, null_loss
+from ._mlp_targets import (
+    Targets,
+    check_task_weights,
+    declared_types,
+    encode,
+    given_classes,
+    make_spec,
+    missing_mask,
+    observed,
+    series_values,
+    target_columns,
+)
+from ._tasks import lookup_tasks, split_task_column, task_indices, validate_targets
+
+__all__ = ["MultiTaskMLP"]
+
+_MAX_REPORTED_TASKS = 10
+
+
+def _own_dtype(values):
+    """Values of an object array in the dtype of what they hold."""
+    if values.dtype == object and values.size:
+        return np.asarray(values.tolist())
+    return values
+
+
+def _common_dtype(predictions):
+    """Dtype of stacked per-task outputs: theirs if all of one kind, else object."""
+    same_kind = len({p.dtype.kind for p in predictions}) == 1
+    dtype = np.result_type(*predictions) if same_kind else object
+    return dtype
+
+
+def _has_classification_task(estimator):
+    """``predict_proba`` exists unless the fitted model has only regression tasks."""
+    kinds = getattr(estimator, "task_types_", None)
+    return kinds is None or any(kind != "regression" for kind in kinds)
+
+
+class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Multi-task neural network: shared hidden layers, one head per task.
+
+    Hard parameter sharing: the samples go through shared hidden layers
+    :math:`h_l = \\sigma(W_l^\\top h_{l-1} + b_l)`, :math:`h_0 = x`, and each
+    task ``t`` reads the last one, the shared representation :math:`h_L(x)`
+    (:meth:`transform`), through its own linear head
+    :math:`f_t(x) = V_t^\\top h_L(x) + c_t`. Each task is a regression
+    (squared loss), binary (logistic loss) or multi-class (softmax
+    cross-entropy) task, and they mix freely. The network minimises
+
+    .. math::
+
+        \\sum_{t=1}^{T} \\frac{\\lambda_t}{n_t} \\sum_{i \\in \\mathcal{O}_t}
+        \\ell_t\\big(y_{it}, f_t(x_i)\\big)
+        + \\frac{\\alpha}{2} \\Big( \\sum_{l=1}^{L} \\|W_l\\|_F^2
+        + \\sum_{t=1}^{T} \\|V_t\\|_F^2 \\Big),
+
+    where :math:`\\mathcal{O}_t` is the set of the :math:`n_t` samples whose
+    target of task ``t`` is observed, :math:`\\lambda_t` the task weights
+    (``task_weights``) and :math:`\\ell_t` the loss of the task:
+    :math:`\\frac12 (y - z)^2` for regression,
+    :math:`\\log(1 + e^{z}) - [y = c_1]\\, z` for a binary task
+    (:math:`c_1` its second class) and :math:`\\log \\sum_k e^{z_k} - z_y`
+    for a multi-class task (one score per class). Each task thus
+    contributes its weighted *mean* loss, however many samples observe it.
+    The biases are not penalised. Unlike scikit-learn's
+    :class:`~sklearn.neural_network.MLPRegressor`, whose penalty is
+    :math:`\\frac{\\alpha}{2 m}\\|W\\|^2` beside the mean loss of a batch of
+    ``m`` samples, ``alpha`` here does not shrink with the batch size:
+    scikit-learn's ``alpha`` is this one times the batch size.
+
+    Training is minibatch Adam. An entry of task ``t`` in a batch of ``m``
+    of the ``n`` rows has weight :math:`\\lambda_t n / (m n_t)`, so that each
+    batch objective is an unbiased estimate of the objective above (the exact
+    objective when a batch holds every row).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(64,)
+        Widths of the shared hidden layers (at least one).
+    activation : {"relu", "tanh"}, default="relu"
+        Activation :math:`\\sigma` of the hidden layers.
+    task_types : None, list or dict, default=None
+        Kind of each task: ``"regression"``, ``"binary"`` or
+        ``"multiclass"``; a list with one entry per task (None entries are
+        inferred), or a dict keyed by task (column name of a DataFrame ``y``,
+        column index, or task label of the task column). Tasks not declared
+        are inferred from their observed targets: a floating-point dtype
+        makes a regression task; any other dtype (integers, booleans,
+        strings, pandas categories) a classification task, binary with two
+        labels and multi-class with more. So declare ``"regression"`` for
+        integer-valued targets (counts) and ``"binary"`` / ``"multiclass"``
+        for class labels stored as floats (as they are in a float array with
+        NaN for missing labels). A column of an object array takes the dtype
+        of its observed values.
+    task_weights : None, "balanced" or array-like of shape (n_tasks,), \
+            default=None
+        The weights :math:`\\lambda_t`. None: all 1. An array: fixed,
+        non-negative weights. ``"balanced"``: :math:`\\lambda_t = 1 /
+        L^0_t`, with :math:`L^0_t` the mean loss of the best constant
+        prediction of task ``t`` on the training data (half the variance of
+        a regression target, the entropy of the class frequencies of a
+        classification task); a task with constant targets keeps weight 1.
+        Each term is then the task's loss *relative to its baseline* (for a
+        regression task :math:`1 - R^2` on the training targets), so that
+        tasks in different units or with different numbers of classes count
+        alike. These weights are fixed before training, depend on the data
+        only (not on the random initialisation) and keep the objective a
+        fixed function; learned weights (Kendall et al.'s uncertainty
+        weighting) make the objective move with training and can let a
+        well-fitted task take over on small data. The weights used are in
+        ``task_weights_``.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weights (not the biases).
+    batch_size : int or "auto", default="auto"
+        Rows per minibatch; ``"auto"`` is ``min(200, n_samples)``. Values
+        above the number of rows mean one batch (full-batch Adam).
+    learning_rate_init : float, default=1e-3
+        Adam step size.
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the data) of one :meth:`fit`.
+    tol : float, default=1e-4
+        Training stops when the loss (training loss, or the validation
+        loss with ``early_stopping``) has not decreased by at least ``tol``
+        for ``n_iter_no_change`` consecutive epochs.
+    n_iter_no_change : int, default=10
+        See ``tol``.
+    shuffle : bool, default=True
+        Whether to shuffle the rows at each epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows (of each task's rows
+        with a ``task_column``), stop on the validation loss (the data term
+        of the objective on them) and keep the parameters of its best epoch.
+    validation_fraction : float, default=0.1
+        Fraction of rows held out for ``early_stopping``.
+    task_column : int or str, default=None
+        Where ``X`` says which task each row belongs to: a column name (for a
+        DataFrame) or a position. Then ``y`` is 1-D (one target per row,
+        NaN / None rows are left out), each task has its own head and rows,
+        the task column is not a feature, and the prediction of a row comes
+        from its task's head. When None, all tasks share ``X`` and ``y`` has
+        one column per task.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling and the validation split; an
+        int makes fits fully reproducible.
+    warm_start : bool, default=False
+        Start :meth:`fit` from the previous parameters when the network and
+        the tasks (kinds and classes) are the same; the loss curves and
+        ``n_iter_`` continue. Otherwise start afresh.
+    verbose : int, default=0
+        Print the losses of each epoch when positive.
+
+    Attributes
+    ----------
+    tasks_ : ndarray of shape (n_tasks,)
+        Task labels: ``0, ..., n_tasks - 1``, the column names of a DataFrame
+        ``y``, or the sorted labels of the task column.
+    n_tasks_ : int
+        Number of tasks.
+    task_types_ : list of str
+        Kind of each task.
+    task_classes_ : list of ndarray or None
+        Sorted labels of each classification task, None for a regression
+        task.
+    classes_ : ndarray
+        Only with a ``task_column``: the sorted union of the labels of the
+        classification tasks, the columns of :meth:`predict_proba`.
+    task_weights_ : ndarray of shape (n_tasks,)
+        The weights :math:`\\lambda_t` used.
+    coefs_ : list of ndarray
+        Weights :math:`W_l` of the shared layers, of shape (fan_in, fan_out).
+    intercepts_ : list of ndarray
+        Biases :math:`b_l` of the shared layers.
+    head_coefs_ : list of ndarray
+        Weights :math:`V_t` of each head, of shape (hidden_layer_sizes[-1],
+        width): width 1 for regression and binary tasks, one column per
+        class for a multi-class task.
+    head_intercepts_ : list of ndarray
+        Biases :math:`c_t` of each head; initialised at the best constant
+        prediction (mean, log-odds, log class frequencies).
+    loss_curve_ : ndarray of shape (n_epochs,)
+        The objective (weighted task losses plus penalty) of each epoch,
+        averaged over its batches, as scikit-learn's ``loss_curve_``.
+    task_loss_curve_ : ndarray of shape (n_epochs, n_tasks)
+        Unweighted mean loss of each task in each epoch (NaN in a
+        ``partial_fit`` call whose data do not observe the task).
+    best_loss_ : float
+        Smallest ``loss_curve_`` value of the last :meth:`fit`.
+    validation_loss_curve_ : ndarray of shape (n_epochs,) or None
+        With ``early_stopping``: the validation loss after each epoch of the
+        last :meth:`fit`; None otherwise.
+    best_validation_loss_ : float or None
+        With ``early_stopping``: the smallest validation loss, whose
+        parameters are kept; None otherwise.
+    n_iter_ : int
+        Number of epochs run (continued by ``warm_start`` and
+        :meth:`partial_fit`).
+    n_steps_ : int
+        Number of Adam steps (minibatches) taken, continued like ``n_iter_``.
+    n_features_in_ : int
+        Number of columns of ``X`` seen during fit (the task column
+        included).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    skmtl.MultiTaskRegressor : Linear tasks sharing structure through a
+        convex penalty.
+    sklearn.neural_network.MLPRegressor : One network per task.
+
+    Notes
+    -----
+    Weights are initialised Glorot-uniform, hidden biases at zero and head
+    biases at the best constant prediction of the training targets. Adam uses
+    :math:`\\beta_1 = 0.9`, :math:`\\beta_2 = 0.999`,
+    :math:`\\epsilon = 10^{-8}`. Missing targets (NaN, None, pandas' NA) are
+    left out of their task's loss, never imputed; every task needs at least
+    one observed target in :meth:`fit`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl.neural import MultiTaskMLP
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((300, 6))
+    >>> Z = np.tanh(X @ rng.standard_normal((6, 2)))
+    >>> Y = np.empty((300, 2), dtype=object)
+    >>> Y[:, 0] = Z[:, 0] - Z[:, 1]                   # a regression task
+    >>> Y[:, 1] = np.where(Z[:, 0] > 0, "up", "down")  # a binary task
+    >>> Y[:50, 1] = None                              # unobserved labels
+    >>> model = MultiTaskMLP(hidden_layer_sizes=(16,), learning_rate_init=0.01,
+    ...                      early_stopping=True, random_state=0).fit(X, Y)
+    >>> model.task_types_
+    ['regression', 'binary']
+    >>> model.predict(X[:2]).shape
+    (2, 2)
+    >>> [None if p is None else p.shape for p in model.predict_proba(X[:2])]
+    [None, (2, 2)]
+    >>> model.transform(X).shape
+    (300, 16)
+    >>> bool(model.score(X, Y) > 0.9)
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        *,
+        task_types=None,
+        task_weights=None,
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        task_column=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.task_types = task_types
+        self.task_weights = task_weights
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.task_column = task_column
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # ------------------------------------------------------- validation
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = (sizes,)
+        try:
+            sizes = tuple(sizes)
+        except TypeError:
+            sizes = None
+        valid = bool(sizes) and all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+            for s in sizes
+        )
+        if not valid:
+            raise ValueError(
+                "hidden_layer_sizes must be a positive integer or a non-empty tuple "
+                f"of positive integers, got {self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _check_params(self):
+        """Check every hyperparameter; return the hidden layer sizes."""
+        hidden = self._hidden_sizes()
+        _check_option("activation", self.activation, ACTIVATIONS)
+        _check_real("alpha", self.alpha, low=0.0)
+        _check_real(
+            "learning_rate_init", self.learning_rate_init, low=0.0, include_low=False
+        )
+        _check_real("tol", self.tol, low=0.0)
+        _check_real(
+            "validation_fraction", self.validation_fraction, low=0.0, include_low=False
+        )
+        if self.validation_fraction >= 1:
+            raise ValueError(
+                f"validation_fraction must be < 1, got {self.validation_fraction!r}."
+            )
+        for name in ("max_iter", "n_iter_no_change"):
+            value = getattr(self, name)
+            if (
+                not isinstance(value, numbers.Integral)
+                or isinstance(value, bool)
+                or value < 1
+            ):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        batch_size = self.batch_size
+        if not (
+            (isinstance(batch_size, str) and batch_size == "auto")
+            or (
+                isinstance(batch_size, numbers.Integral)
+                and not isinstance(batch_size, bool)
+                and batch_size >= 1
+            )
+        ):
+            raise ValueError(
+                f"batch_size must be 'auto' or a positive integer, got {batch_size!r}."
+            )
+        for name in ("shuffle", "early_stopping", "warm_start"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(
+                    f"{name} must be True or False, got {getattr(self, name)!r}."
+                )
+        if isinstance(self.task_weights, str) and self.task_weights != "balanced":
+            raise ValueError(
+                "task_weights must be None, 'balanced' or an array of weights, got "
+                f"{self.task_weights!r}."
+            )
+        return hidden
+
+    # ------------------------------------------------------------- data
+    def _features(self, X, reset):
+        """Validated features and, with a task column, each row's task label."""
+        if self.task_column is None:
+            X = validate_data(
+                self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, reset=reset
+            )
+            labels = None
+        else:
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            features, labels = split_task_column(X, self.task_column)
+            X = check_array(
+                features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
+            )
+        if sp.issparse(X):
+            X = X.tocsr()
+        return X, labels
+
+    def _observed_tasks(self, y, n_rows, labels, fitted, extra_tasks=()):
+        """Task labels, whether ``y`` is 1-D, and each task's (rows, values).
+
+        When ``fitted``, the tasks of ``y`` are checked against the fitted
+        ones. ``extra_tasks`` (first ``partial_fit`` with a task column) are
+        tasks declared in dicts but possibly absent from the rows.
+        """
+        name = type(self).__name__
+        if self.task_column is None:
+            columns, names, single = target_columns(y, n_rows, name)
+            tasks = names if names is not None else np.arange(len(columns))
+            if fitted:
+                if len(columns) != self.n_tasks_:
+                    raise ValueError(
+                        f"y has {len(columns)} task column(s) but the model was "
+                        f"fitted with {self.n_tasks_} tasks."
+                    )
+                if names is not None and not np.array_equal(
+                    np.asarray(names, dtype=object),
+                    np.asarray(self.tasks_, dtype=object),
+                ):
+                    raise ValueError(
+                        f"The columns of y {list(names)[:10]} are not the tasks the "
+                        f"model was fitted with {self.tasks_.tolist()[:10]}."
+                    )
+                tasks = self.tasks_
+            found = [observed(column) for column in columns]
+            return tasks, single, found
+        y = validate_targets(
+            series_values(y), n_rows, numeric=False, allow_missing=True, name=name
+        )
+        if y.ndim != 1:
+            raise ValueError(
+                f"With task_column set, y must be 1-D (one target per row), got "
+                f"shape {y.shape}."
+            )
+        if fitted:
+            tasks = self.tasks_
+            index = self._known_task_index(labels)
+        elif extra_tasks:
+            all_labels = np.asarray(labels.tolist() + list(extra_tasks))
+            tasks, index = task_indices(all_labels)
+            index = index[: labels.size]
+        else:
+            tasks, index = task_indices(labels)
+        rows = np.flatnonzero(~missing_mask(y))
+        order = np.argsort(index[rows], kind="stable")
+        rows = rows[order]
+        bounds = np.searchsorted(index[rows], np.arange(tasks.size + 1))
+        found = []
+        for t in range(tasks.size):
+            members = rows[bounds[t] : bounds[t + 1]]
+            found.append((members, _own_dtype(y[members])))
+        # Not a single task: classes= is one entry per task.
+        return tasks, False, found
+
+    def _known_task_index(self, labels):
+        task_indices(labels)  # same checks on labels as in fit
+        index = lookup_tasks(self.tasks_, labels)
+        if np.any(index < 0):
+            unseen = np.unique(labels[index < 0].astype(str))[:5].tolist()
+            raise ValueError(
+                f"X holds tasks not seen in fit: {unseen}. A MultiTaskMLP predicts "
+                "only the tasks it was fitted with."
+            )
+        return index
+
+    def _new_specs(self, tasks, found, classes=None, first_partial_fit=False):
+        """Kind and classes of every task, declared or inferred."""
+        single = getattr(self, "_single_task_input", False)
+        declared = declared_types(self.task_types, tasks)
+        given = given_classes(classes, tasks, single)
+        return [
+            make_spec(task, kind, values, labels, first_partial_fit)
+            for task, kind, (_, values), labels in zip(
+                tasks.tolist(), declared, found, given, strict=True
+            )
+        ]
+
+    def _check_same_tasks(self, tasks, classes):
+        """Declared types and given classes must agree with the fitted tasks."""
+        declared = declared_types(self.task_types, tasks)
+        given = given_classes(classes, tasks, self._single_task_input)
+        for task, kind, labels, spec in zip(
+            tasks.tolist(), declared, given, self._specs, strict=True
+        ):
+            if kind is not None and kind != spec.kind:
+                raise ValueError(
+                    f"task_types declares task {task!r} {kind!r}, but the model was "
+                    f"fitted with it as a {spec.kind!r} task. Fit a new model to "
+                    "change task types."
+                )
+            if labels is not None and (
+                spec.classes is None
+                or not np.array_equal(np.unique(labels), spec.classes)
+            ):
+                raise ValueError(
+                    f"classes of task {task!r} differ from those of the first call "
+                    f"({None if spec.classes is None else spec.classes.tolist()})."
+                )
+
+    @staticmethod
+    def _encode(specs, tasks, found, n_rows):
+        values = [
+            encode(spec, task, vals)
+            for spec, task, (_, vals) in zip(specs, tasks.tolist(), found, strict=True)
+        ]
+        return Targets(n_rows, [rows for rows, _ in found], values)
+
+    def _set_tasks(self, tasks, single, specs):
+        self.tasks_ = np.asarray(tasks)
+        self.n_tasks_ = len(specs)
+        self._single_task_input = single
+        self._specs = specs
+        self.task_types_ = [spec.kind for spec in specs]
+        self.task_classes_ = [spec.classes for spec in specs]
+        if hasattr(self, "classes_"):
+            del self.classes_
+        if self.task_column is not None:
+            labelled = [c for c in self.task_classes_ if c is not None]
+            if labelled:
+                try:
+                    self.classes_ = np.unique(np.concatenate(labelled))
+                except TypeError as error:
+                    raise ValueError(
+                        "With a task column, the labels of all classification tasks "
+                        "must be mutually comparable (all numbers or all strings)."
+                    ) from error
+
+    # ----------------------------------------------------- task weights
+    def _balanced_weights(self, targets):
+        """``1 / null loss`` per task: 1 for constant targets, NaN if unobserved."""
+        weights = np.full(self.n_tasks_, np.nan)
+        for t, spec in enumerate(self._specs):
+            values = targets.values[t]
+            if values.size == 0:
+                continue
+            loss, _ = null_loss(spec.kind, values, spec.width)
+            # The scale of the targets tells a constant from a small variance.
+            scale = 0.5 * float(np.mean(values**2)) if spec.kind == "regression" else 1
+            weights[t] = 1.0 if loss <= 1e-12 * scale else 1.0 / loss
+        return weights
+
+    def _fixed_task_weights(self, targets):
+        """The weights lambda_t of a fit (NaN: balanced, not yet observed)."""
+        if self.task_weights is None:
+            return np.ones(self.n_tasks_)
+        if isinstance(self.task_weights, str):
+            return self._balanced_weights(targets)
+        return check_task_weights(self.task_weights, self.n_tasks_)
+
+    # --------------------------------------------------------- training
+    def _initialize(self, X, targets, hidden, rng):
+        head_bias = [
+            null_loss(spec.kind, targets.values[t], spec.width)[1]
+            for t, spec in enumerate(self._specs)
+        ]
+        self._network = Network.initialize(
+            rng,
+            X.shape[1],
+            hidden,
+            [spec.kind for spec in self._specs],
+            [spec.width for spec in self._specs],
+            head_bias,
+            self.activation,
+        )
+        self._hidden = hidden
+        self._n_inputs = X.shape[1]
+        self._loss_history, self._task_loss_history = [], []
+        self.n_iter_ = 0
+        self.n_steps_ = 0
+
+    def _can_warm_start(self, X, hidden, specs, tasks):
+        if not (self.warm_start and hasattr(self, "_network")):
+            return False
+        same_tasks = len(specs) == len(self._specs) and np.array_equal(
+            np.asarray(tasks, dtype=object), np.asarray(self.tasks_, dtype=object)
+        )
+        return (
+            same_tasks
+            and hidden == self._hidden
+            and X.shape[1] == self._n_inputs
+            and self.activation == self._network.activation
+            and all(a.same_as(b) for a, b in zip(specs, self._specs, strict=True))
+        )
+
+    def _batch_size(self, n_rows):
+        if self.batch_size == "auto":
+            return min(200, n_rows)
+        return min(int(self.batch_size), n_rows)
+
+    def _validation_split(self, X, targets, task_index, rng):
+        """Hold out ``validation_fraction`` of the rows (of each task's rows)."""
+        n_rows = X.shape[0]
+        groups = np.zeros(n_rows, dtype=np.intp) if task_index is None else task_index
+        order = np.argsort(groups, kind="stable")
+        bounds = np.flatnonzero(np.diff(groups[order])) + 1
+        held_out = []
+        for members in np.split(order, bounds):
+            size = members.size
+            n_held = min(int(np.ceil(self.validation_fraction * size)), size - 1)
+            held_out.append(rng.permutation(members)[:n_held])
+        held_out = np.sort(np.concatenate(held_out))
+        kept = np.setdiff1d(np.arange(n_rows), held_out)
+        if held_out.size == 0:
+            raise ValueError(
+                "early_stopping needs a validation set, but validation_fraction="
+                f"{self.validation_fraction} of {n_rows} rows leaves none; use more "
+                "data or turn early_stopping off."
+            )
+        train, validation = targets.subset(kept), targets.subset(held_out)
+        empty = np.flatnonzero(train.counts == 0)
+        if empty.size:
+            names = self.tasks_[empty][:5].tolist()
+            raise ValueError(
+                f"early_stopping leaves tasks {names} without a training target; "
+                "lower validation_fraction or turn early_stopping off."
+            )
+        return X[kept], train, X[held_out], validation
+
+    def _data_loss(self, X, targets):
+        """Weighted data term of the objective (full batch), no gradient."""
+        network = self._network
+        representation = network.shared(X)[-1]
+        total = 0.0
+        for t, positions, values, scale in targets.full_batch(self.task_weights_):
+            scores = network.scores(representation[positions], t)
+            losses, _ = LOSSES[network.kinds[t]](scores, values)
+            total += scale * float(losses.sum())
+        return total
+
+    def _epochs(self, X, targets, n_epochs, validation=None):
+        """Run up to ``n_epochs`` epochs of minibatch Adam.
+
+        Stops when the training loss (the validation loss when ``validation``
+        is given) has not decreased by ``tol`` for ``n_iter_no_change``
+        epochs, and returns whether it did. With ``validation``, the
+        parameters of the best validation epoch are restored.
+        """
+        network, optimizer = self._network, self._optimizer
+        alpha = float(self.alpha)
+        batch_size = self._batch_size(X.shape[0])
+        counts = targets.counts
+        best, best_params, stalled = np.inf, None, 0
+        validation_curve = []
+        converged = False
+        for _ in range(n_epochs):
+            order = (
+                self._rng.permutation(X.shape[0])
+                if self.shuffle
+                else np.arange(X.shape[0])
+            )
+            sums = np.zeros(self.n_tasks_)
+            for rows, batch in targets.batches(order, batch_size, self.task_weights_):
+                _, task_sums, gradient = network.loss_and_gradient(
+                    X[rows], batch, alpha
+                )
+                optimizer.step(network.flat, gradient)
+                self.n_steps_ += 1
+                for t, value in task_sums.items():
+                    sums[t] += value
+            with np.errstate(invalid="ignore", divide="ignore"):
+                task_loss = np.where(counts > 0, sums / counts, np.nan)
+            observed_tasks = counts > 0
+            total = float(
+                np.sum(self.task_weights_[observed_tasks] * task_loss[observed_tasks])
+            ) + network.penalty(alpha)
+            self._loss_history.append(total)
+            self._task_loss_history.append(task_loss)
+            self.n_iter_ += 1
+            criterion = total
+            if validation is not None:
+                criterion = self._data_loss(*validation)
+                validation_curve.append(criterion)
+            if self.verbose:
+                self._report(total, task_loss, validation_curve)
+            if criterion > best - self.tol:
+                stalled += 1
+            else:
+                stalled = 0
+            if criterion < best:
+                best = criterion
+                if validation is not None:
+                    best_params = network.flat.copy()
+            if n_epochs > 1 and stalled >= self.n_iter_no_change:
+                converged = True
+                break
+        if validation is not None:
+            network.flat[...] = best_params
+            self.validation_loss_curve_ = np.array(validation_curve)
+            self.best_validation_loss_ = float(best)
+        return converged
+
+    def _report(self, total, task_loss, validation_curve):
+        shown = ", ".join(f"{v:.4g}" for v in task_loss[:_MAX_REPORTED_TASKS])
+        more = ", ..." if task_loss.size > _MAX_REPORTED_TASKS else ""
+        line = f"Epoch {self.n_iter_}: loss {total:.6g} (tasks: {shown}{more})"
+        if validation_curve:
+            line += f", validation loss {validation_curve[-1]:.6g}"
+        print(line)
+
+    def _publish(self):
+        """Expose the network's arrays and the loss curves as attributes."""
+        network = self._network
+        self.coefs_ = network.coefs
+        self.intercepts_ = network.intercepts
+        self.head_coefs_ = network.head_coefs
+        self.head_intercepts_ = network.head_intercepts
+        self.loss_curve_ = np.array(self._loss_history)
+        self.task_loss_curve_ = np.array(self._task_loss_history).reshape(
+            -1, self.n_tasks_
+        )
+
+    # ------------------------------------------------------ public: fit
+    def fit(self, X, y):
+        """Fit the shared layers and every task's head.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples (with the task column when ``task_column`` is set).
+        y : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
+            Targets, one column per task (NaN or None where a task is not
+            observed); each column in its own type (numbers, labels). With a
+            ``task_column``, 1-D: the target of each row for its task.
+
+        Returns
+        -------
+        self : MultiTaskMLP
+            The fitted estimator.
+        """
+        hidden = self._check_params()
+        X, labels = self._features(X, reset=True)
+        previous = self._snapshot() if self.warm_start else None
+        tasks, single, found = self._observed_tasks(y, X.shape[0], labels, fitted=False)
+        for task, (rows, _) in zip(tasks.tolist(), found, strict=True):
+            if rows.size == 0:
+                raise ValueError(
+                    f"Task {task!r} has no observed target (NaN / None everywhere): "
+                    "every task needs at least one observed target."
+                )
+        self._single_task_input = single
+        specs = self._new_specs(tasks, found)
+        warm = previous is not None and previous._can_warm_start(
+            X, hidden, specs, tasks
+        )
+        self._set_tasks(tasks, single, specs)
+        targets = self._encode(specs, tasks, found, X.shape[0])
+        rng = check_random_state(self.random_state)
+        self._rng = rng
+        validation = None
+        if self.early_stopping:
+            task_index = None
+            if labels is not None:
+                task_index = lookup_tasks(self.tasks_, labels)
+            X, targets, X_val, val_targets = self._validation_split(
+                X, targets, task_index, rng
+            )
+            validation = (X_val, val_targets)
+        if warm:
+            self._network = previous._network
+            self._hidden = hidden
+            self._n_inputs = X.shape[1]
+            self._loss_history = previous._loss_history
+            self._task_loss_history = previous._task_loss_history
+            self.n_iter_ = previous.n_iter_
+            self.n_steps_ = previous.n_steps_
+        else:
+            self._initialize(X, targets, hidden, rng)
+        self.task_weights_ = self._fixed_task_weights(targets)
+        self._optimizer = Adam(self._network.size, float(self.learning_rate_init))
+        self.validation_loss_curve_ = None
+        self.best_validation_loss_ = None
+        n_before = len(self._loss_history)
+        converged = self._epochs(X, targets, self.max_iter, validation)
+        self._publish()
+        self.best_loss_ = float(np.min(self.loss_curve_[n_before:]))
+        if not converged:
+            watched = "validation loss" if self.early_stopping else "training loss"
+            advice = "" if self.early_stopping else ", or set early_stopping=True"
+            warnings.warn(
+                f"MultiTaskMLP stopped at max_iter={self.max_iter} epochs while the "
+                f"{watched} still decreased by more than tol={self.tol:g} within "
+                f"n_iter_no_change={self.n_iter_no_change} epochs. Increase "
+                "max_iter, raise learning_rate_init or standardise the features "
+                f"(StandardScaler){advice}.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _snapshot(self):
+        """A shallow copy holding the fitted state (for warm starts)."""
+        if not hasattr(self, "_network"):
+            return None
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        return copy
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch of minibatch Adam over ``(X, y)``, for streaming data.
+
+        The first call (on an unfitted model) fixes the tasks, their types and
+        their classes, and initialises the network from ``random_state``;
+        later calls continue the optimiser. Calling it ``k`` times on the
+        same data gives the same parameters as :meth:`fit` with
+        ``max_iter=k`` (and ``tol=0``, ``early_stopping=False``, the same
+        ``random_state``). ``early_stopping`` does not apply; a task absent
+        from a call's data just gets no loss term in it. With
+        ``task_weights="balanced"`` a task's weight is fixed at the first
+        call that observes it.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples (with the task column when ``task_column`` is set).
+        y : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
+            Targets, as in :meth:`fit`.
+        classes : None, array-like, list or dict, default=None
+            Required on the first call for every classification task: a list
+            with one entry per task (the labels of a classification task,
+            None for a regression task), or a dict keyed by task; for a model
+            of a single task (1-D ``y``), the labels themselves, as in
+            scikit-learn. Tasks with classes are classification tasks. With a
+            ``task_column``, the keys of a dict (and of a ``task_types`` dict)
+            add tasks that the first call's rows do not hold.
+
+        Returns
+        -------
+        self : MultiTaskMLP
+            The updated estimator.
+        """
+        hidden = self._check_params()
+        first = not hasattr(self, "_network")
+        X, labels = self._features(X, reset=first)
+        if first:
+            extra = []
+            for option in (classes, self.task_types):
+                if isinstance(option, dict):
+                    extra += [key for key in option if key not in extra]
+            tasks, single, found = self._observed_tasks(
+                y, X.shape[0], labels, fitted=False, extra_tasks=extra
+            )
+            self._single_task_input = single
+            specs = self._new_specs(tasks, found, classes, first_partial_fit=True)
+            self._set_tasks(tasks, single, specs)
+        else:
+            if hidden != self._hidden or self.activation != self._network.activation:
+                raise ValueError(
+                    "hidden_layer_sizes or activation changed since the model was "
+                    "fitted; partial_fit continues the same network."
+                )
+            tasks, single, found = self._observed_tasks(
+                y, X.shape[0], labels, fitted=True
+            )
+            if single != self._single_task_input and self.task_column is None:
+                raise ValueError(
+                    "y is 1-D in one call and 2-D in another: keep the shape of "
+                    "the first fit."
+                )
+            self._check_same_tasks(tasks, classes)
+        targets = self._encode(self._specs, tasks, found, X.shape[0])
+        if targets.counts.sum() == 0:
+            raise ValueError("y has no observed target: nothing to learn from.")
+        if first:
+            self._rng = check_random_state(self.random_state)
+            self._initialize(X, targets, hidden, self._rng)
+            self.task_weights_ = self._fixed_task_weights(targets)
+            self._optimizer = Adam(self._network.size, float(self.learning_rate_init))
+            self.validation_loss_curve_ = None
+            self.best_validation_loss_ = None
+        else:
+            pending = np.isnan(self.task_weights_)
+            if np.any(pending):
+                fresh = self._fixed_task_weights(targets)
+                self.task_weights_ = np.where(pending, fresh, self.task_weights_)
+        self._optimizer.learning_rate = float(self.learning_rate_init)
+        self._epochs(X, targets, 1)
+        self._publish()
+        self.best_loss_ = float(np.nanmin(self.loss_curve_))
+        return self
+
+    # ------------------------------------------------ public: prediction
+    def _representation(self, X):
+        """Shared representation of the rows, and each row's task (or None)."""
+        check_is_fitted(self)
+        X, labels = self._features(X, reset=False)
+        index = None if labels is None else self._known_task_index(labels)
+        return self._network.shared(X)[-1], index
+
+    def _task_prediction(self, representation, task):
+        scores = self._network.scores(representation, task)
+        spec = self._specs[task]
+        if spec.kind == "regression":
+            return scores[:, 0]
+        if spec.kind == "binary":
+            return spec.classes[(scores[:, 0] > 0).astype(np.intp)]
+        return spec.classes[np.argmax(scores, axis=1)]
+
+    def _task_proba(self, representation, task):
+        scores = self._network.scores(representation, task)
+        if self._specs[task].kind == "binary":
+            positive = expit(scores[:, 0])
+            return np.column_stack([1.0 - positive, positive])
+        return np.exp(log_softmax(scores))
+
+    @staticmethod
+    def _task_groups(index):
+        """``(task, rows)`` for each task present in ``index``."""
+        order = np.argsort(index, kind="stable")
+        tasks, starts = np.unique(index[order], return_index=True)
+        bounds = np.append(starts, index.size)
+        for task, start, stop in zip(tasks, bounds[:-1], bounds[1:], strict=True):
+            yield int(task), order[start:stop]
+
+    def predict(self, X):
+        """Predict every task: numbers for regression tasks, labels otherwise.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples (with the task column when ``task_column`` is set).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            One column per task, each in the task's own type: an object array
+            when the tasks' outputs are of different kinds (numbers and
+            strings, floats and integer labels), else an array of their common
+            dtype. 1-D when fitted on a 1-D ``y`` or with a ``task_column``
+            (then each row's prediction for its own task).
+        """
+        representation, index = self._representation(X)
+        if index is not None:
+            groups = list(self._task_groups(index))
+            parts = [
+                self._task_prediction(representation[rows], task)
+                for task, rows in groups
+            ]
+            if not parts:
+                return np.zeros(0)
+            out = np.empty(index.size, dtype=_common_dtype(parts))
+            for (_, rows), part in zip(groups, parts, strict=True):
+                out[rows] = part
+            return out
+        predictions = [
+            self._task_prediction(representation, t) for t in range(self.n_tasks_)
+        ]
+        if self._single_task_input:
+            return predictions[0]
+        dtype = _common_dtype(predictions)
+        return np.column_stack([p.astype(dtype) for p in predictions])
+
+    @available_if(_has_classification_task)
+    def predict_proba(self, X):
+        """Class probabilities of the classification tasks.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples (with the task column when ``task_column`` is set).
+
+        Returns
+        -------
+        proba : list of (ndarray or None), or ndarray
+            One entry per task: an array of shape (n_samples, n_classes_t),
+            columns in the order of ``task_classes_[t]``, for a classification
+            task, and None for a regression task (the list stays aligned with
+            ``tasks_``). For a model fitted on a 1-D ``y``, the array itself.
+            With a ``task_column``, one array of shape (n_samples,
+            len(classes_)): each row's probabilities over the union of labels,
+            zero for labels its task does not have, NaN for a row of a
+            regression task.
+        """
+        representation, index = self._representation(X)
+        if index is not None:
+            proba = np.zeros((index.size, len(self.classes_)))
+            for task, rows in self._task_groups(index):
+                spec = self._specs[task]
+                if spec.kind == "regression":
+                    proba[rows] = np.nan
+                    continue
+                columns = np.searchsorted(self.classes_, spec.classes)
+                proba[np.ix_(rows, columns)] = self._task_proba(
+                    representation[rows], task
+                )
+            return proba
+        probabilities = [
+            None if spec.kind == "regression" else self._task_proba(representation, t)
+            for t, spec in enumerate(self._specs)
+        ]
+        return probabilities[0] if self._single_task_input else probabilities
+
+    def transform(self, X):
+        """The shared representation: activations of the last hidden layer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples (with the task column when ``task_column`` is set; it does
+            not enter the representation).
+
+        Returns
+        -------
+        representation : ndarray of shape (n_samples, hidden_layer_sizes[-1])
+            What every head reads.
+        """
+        return self._representation(X)[0]
+
+    def score(self, X, y):
+        """Mean over tasks of R^2 (regression tasks) and accuracy (the others).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Samples (with the task column when ``task_column`` is set).
+        y : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
+            True targets, in the layout of :meth:`fit`; NaN / None entries are
+            left out.
+
+        Returns
+        -------
+        score : float
+            Each task scored on its observed targets (R^2 of
+            :func:`~sklearn.metrics.r2_score` for a regression task, the
+            fraction of correct labels for a classification task), averaged
+            over the tasks that ``y`` observes, each task counting equally.
+        """
+        representation, index = self._representation(X)
+        n_rows = representation.shape[0]
+        if index is None:
+            _, _, found = self._observed_tasks(y, n_rows, None, fitted=True)
+        else:
+            y = validate_targets(
+                series_values(y),
+                n_rows,
+                numeric=False,
+                allow_missing=True,
+                name="score",
+            )
+            if y.ndim != 1:
+                raise ValueError(
+                    f"With task_column set, y must be 1-D, got shape {y.shape}."
+                )
+            observed_rows = ~missing_mask(y)
+            found = []
+            for t in range(self.n_tasks_):
+                rows = np.flatnonzero((index == t) & observed_rows)
+                found.append((rows, _own_dtype(y[rows])))
+        scores = []
+        for t, (rows, values) in enumerate(found):
+            if rows.size == 0:
+                continue
+            prediction = self._task_prediction(representation[rows], t)
+            if self._specs[t].kind == "regression":
+                truth = encode(self._specs[t], self.tasks_[t], values)
+                scores.append(r2_score(truth, prediction))
+            else:
+                scores.append(float(np.mean(prediction == values)))
+        if not scores:
+            raise ValueError("y has no observed target to score.")
+        return float(np.mean(scores))
+
+    @property
+    def _n_features_out(self):
+        """Width of the shared representation (for ``get_feature_names_out``)."""
+        return self.coefs_[-1].shape[1]
+
+    # ----------------------------------------------------------- internals
+    def _objective(self, X, y):
+        """Objective of the fitted parameters on ``(X, y)`` (full batch) and
+        its gradient, with the fitted task weights; used by the tests."""
+        check_is_fitted(self)
+        X, labels = self._features(X, reset=False)
+        tasks, _, found = self._observed_tasks(y, X.shape[0], labels, fitted=True)
+        targets = self._encode(self._specs, tasks, found, X.shape[0])
+        objective, _, gradient = self._network.loss_and_gradient(
+            X, targets.full_batch(self.task_weights_), float(self.alpha)
+        )
+        return objective, gradient
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.input_tags.sparse = True
+        # Neither a classifier nor a regressor, but it has classification (and
+        # regression) outputs: several tasks, each binary or multi-class.
+        tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
+        tags.regressor_tags = RegressorTags()
+        return tags
