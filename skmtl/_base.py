@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._data import TASK_WEIGHTINGS
 from ._datafit import Datafit
+from ._linalg import cosine_matrix
 from ._problem import Problem, TaskContext
 from ._tasks import (
     Observations,
@@ -261,17 +262,7 @@ class _MultiTaskLinear(BaseEstimator):
         check_is_fitted(self)
         rows = [slice(t, t + 1) for t in range(self.n_tasks_)]
         rows = getattr(self, "coef_rows_", rows)
-        vectors = [self.coef_[r].ravel() for r in rows]
-        n_tasks = len(vectors)
-        relatedness = np.full((n_tasks, n_tasks), np.nan)
-        norms = [np.linalg.norm(v) for v in vectors]
-        for s in range(n_tasks):
-            for t in range(s, n_tasks):
-                same_size = vectors[s].size == vectors[t].size
-                if same_size and norms[s] > 0 and norms[t] > 0:
-                    cosine = vectors[s] @ vectors[t] / (norms[s] * norms[t])
-                    relatedness[s, t] = relatedness[t, s] = cosine
-        return relatedness
+        return cosine_matrix([self.coef_[r].ravel() for r in rows])
 
     # ----------------------------------------------------------------- solve
     def _solve(self, problem):

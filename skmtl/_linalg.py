@@ -21,3 +21,28 @@ def inner(a, b):
         ``sum(a * b)``.
     """
     return float(np.sum(np.multiply(a, b)))
+
+
+def cosine_matrix(vectors):
+    """Cosine similarity of every pair of vectors, NaN where undefined.
+
+    Parameters
+    ----------
+    vectors : list of ndarray
+        One flat vector per item (any lengths).
+
+    Returns
+    -------
+    cosines : ndarray of shape (len(vectors), len(vectors))
+        :math:`\\langle u, v \\rangle / (\\|u\\| \\|v\\|)`; NaN for vectors of
+        different lengths or a zero vector.
+    """
+    n = len(vectors)
+    cosines = np.full((n, n), np.nan)
+    norms = [float(np.linalg.norm(v)) for v in vectors]
+    for s in range(n):
+        for t in range(s, n):
+            if vectors[s].size == vectors[t].size and norms[s] > 0 and norms[t] > 0:
+                cosine = float(vectors[s] @ vectors[t]) / (norms[s] * norms[t])
+                cosines[s, t] = cosines[t, s] = cosine
+    return cosines

@@ -30,6 +30,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import ACCEPT_SPARSE, _check_option, _check_real
+from ._linalg import cosine_matrix
 from ._mlp_core import ACTIVATIONS, LOSSES, Adam, Network, log_softmax, null_loss
 from ._mlp_targets import (
     Targets,
@@ -230,6 +231,9 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         :meth:`partial_fit`).
     n_steps_ : int
         Number of Adam steps (minibatches) taken, continued like ``n_iter_``.
+    task_relatedness_ : ndarray of shape (n_tasks, n_tasks)
+        Cosine similarity of the tasks' head weights (a multi-class head
+        flattened; NaN between heads of different sizes or for a zero head).
     n_features_in_ : int
         Number of columns of ``X`` seen during fit (the task column
         included).
@@ -251,6 +255,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     :math:`\\epsilon = 10^{-8}`. Missing targets (NaN, None, pandas' NA) are
     left out of their task's loss, never imputed; every task needs at least
     one observed target in :meth:`fit`.
+
+    **Transfer to a new task.** The shared layers are a representation learned
+    from all the tasks. A new task with few samples is fitted on it alone,
+    with the network frozen: ``make_pipeline(FrozenEstimator(model),
+    RidgeCV())`` (``sklearn.frozen.FrozenEstimator``) fits only a new linear
+    head on :meth:`transform`. ``task_relatedness_`` compares the heads of the
+    fitted tasks.
 
     Examples
     --------
@@ -994,6 +1005,12 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             for t, spec in enumerate(self._specs)
         ]
         return probabilities[0] if self._single_task_input else probabilities
+
+    @property
+    def task_relatedness_(self):
+        """Cosine similarity of the tasks' head weights, (n_tasks, n_tasks)."""
+        check_is_fitted(self)
+        return cosine_matrix([np.ravel(coef) for coef in self.head_coefs_])
 
     def transform(self, X):
         """The shared representation: activations of the last hidden layer.

@@ -137,3 +137,31 @@ def test_task_relatedness_of_mixed_classification_tasks():
     assert relatedness[0, 1] > 0.9  # two nearly identical binary tasks
     assert np.isnan(relatedness[0, 2])  # one column against three
     assert relatedness[2, 2] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_frozen_network_transfers_to_a_new_task(seed):
+    # Nine old tasks and a new one read one 2-dimensional representation of
+    # 15 features; a new head on the frozen shared layers needs 2 weights.
+    from sklearn.frozen import FrozenEstimator
+
+    from skmtl import MultiTaskMLP
+
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((15, 2)) / np.sqrt(15)
+    V = rng.standard_normal((2, 10)) * 2
+    X = rng.standard_normal((1400, 15))
+    Y = np.tanh(2 * X @ A) @ V + 0.1 * rng.standard_normal((1400, 10))
+    network = MultiTaskMLP(
+        (16,), activation="tanh", learning_rate_init=0.01, max_iter=300,
+        alpha=1e-3, random_state=0,
+    ).fit(X[:400], Y[:400, :9])  # fmt: skip
+    new, test = slice(400, 412), slice(600, None)
+    transfer = make_pipeline(FrozenEstimator(network), RidgeCV())
+    transfer.fit(X[new], Y[new, 9])
+    alone = RidgeCV().fit(X[new], Y[new, 9])
+    assert transfer.score(X[test], Y[test, 9]) > alone.score(X[test], Y[test, 9]) + 0.2
+    relatedness = network.task_relatedness_
+    heads = np.column_stack([np.ravel(h) for h in network.head_coefs_])
+    norms = np.linalg.norm(heads, axis=0)
+    np.testing.assert_allclose(relatedness, heads.T @ heads / np.outer(norms, norms))
