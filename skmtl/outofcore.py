@@ -426,3 +426,79 @@ class _StatisticsLayout:
     def offset(self, W, b):
         """Centred-model intercepts ``c`` from ``b``."""
         return b + np.einsum("jc,jc->c", self.x_offset, W)
+
+
+def fit_dask(estimator, X, y, sample_weight=None):
+    """Fit a multi-task estimator on dask collections, block by block.
+
+    - :class:`~skmtl.MultiTaskRegressor`: one pass reduces the data to
+      :class:`MultiTaskGram` statistics (:meth:`MultiTaskGram.from_dask`), then
+      :meth:`~skmtl.MultiTaskRegressor.fit_from_statistics` solves on the
+      (d, d) statistics, exactly as an in-memory fit.
+    - :class:`~skmtl.MultiTaskClassifier` (binary tasks, shared design): the
+      solver runs on the driver with the parameters ``(W, c)`` as its state;
+      every objective or gradient is one pass over the blocks, each block
+      returning a (d, T) gradient sum, reduced in a tree. About two passes per
+      iteration (gradient at the extrapolated point, objective for the line
+      search), plus two at the start (labels and curvature, null model). It
+      stops on the prox-gradient residual (``tol``), not on a duality gap.
+      Persist ``X`` on the cluster (``X.persist()``) when it fits in the
+      cluster's memory, or every pass recomputes or re-reads the blocks.
+
+    Parameters
+    ----------
+    estimator : MultiTaskRegressor or MultiTaskClassifier
+        The estimator to fit (its parameters give the penalty, ``alpha``,
+        ``l2``, ``tol``, ...).
+    X : dask.array.Array or dask.dataframe.DataFrame
+        Features, chunked by rows (with the task column for a regressor with
+        ``task_column``).
+    y : dask.array.Array or dask.dataframe.Series or DataFrame
+        Targets, with the same row blocks as ``X``.
+    sample_weight : dask.array.Array, default=None
+        Row weights (regressor only).
+
+    Returns
+    -------
+    estimator : MultiTaskRegressor or MultiTaskClassifier
+        The fitted estimator.
+    """
+    from ._classifier import MultiTaskClassifier
+    from ._regressor import MultiTaskRegressor
+
+    if isinstance(estimator, MultiTaskRegressor):
+        statistics = MultiTaskGram.from_dask(
+            X, y, sample_weight, task_column=estimator.task_column
+        )
+        return estimator.fit_from_statistics(statistics)
+    if not isinstance(estimator, MultiTaskClassifier):
+        raise TypeError(
+            "fit_dask fits a MultiTaskRegressor or a MultiTaskClassifier, got "
+            f"{type(estimator).__name__}."
+        )
+    if estimator.task_column is not None or sample_weight is not None:
+        raise ValueError(
+            "The dask logistic solver supports the shared layout without sample "
+            "weights; unset task_column and sample_weight."
+        )
+    return _fit_classifier_dask(estimator, X, y)
+
+
+def _fit_classifier_dask(estimator, X, y):
+    from ._dask_datafit import DaskLogisticDatafit
+    from ._problem import Problem, TaskContext
+    from .losses import LogisticLoss
+
+    penalty = estimator._validated_penalty()
+    datafit = DaskLogisticDatafit.from_dask(X, y, estimator.fit_intercept)
+    n_tasks = len(datafit.classes)
+    estimator.n_features_in_ = datafit.n_features
+    estimator.tasks_ = np.arange(n_tasks)
+    estimator.n_tasks_ = n_tasks
+    estimator._single_task = getattr(y, "ndim", 2) == 1
+    estimator._column_task = np.arange(n_tasks)
+    estimator._store_task_info(list(datafit.classes), [(1, LogisticLoss())] * n_tasks)
+    context = TaskContext(datafit.n_features, estimator._column_task, estimator.tasks_)
+    estimator._solve(Problem(datafit, penalty, context, float(estimator.l2)))
+    estimator.n_data_passes_ = datafit.passes
+    return estimator

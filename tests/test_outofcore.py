@@ -232,3 +232,52 @@ def test_grid_search_on_the_dask_backend_matches_the_default(dask_client):
         cv_model = MultiTaskRegressorCV(alphas=4, cv=cv, n_jobs=2).fit(X, Y)
     reference = MultiTaskRegressorCV(alphas=4, cv=cv).fit(X, Y)
     np.testing.assert_allclose(cv_model.scores_, reference.scores_)
+
+
+@pytest.mark.parametrize(
+    ("penalty", "fit_intercept"),
+    [("group_lasso", True), ("trace_norm", False), (TaskGraph(strength=0.1), True)],
+    ids=str,
+)
+def test_dask_logistic_solver_equals_in_memory_fit(dask_client, penalty, fit_intercept):
+    from skmtl import MultiTaskClassifier
+    from skmtl.outofcore import fit_dask
+
+    da = pytest.importorskip("dask.array")
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((601, 5)) + 0.5
+    Y = X @ rng.standard_normal((5, 3)) + rng.standard_normal((601, 3)) > 0.5
+    labels = np.where(Y, "yes", "no")
+    params = dict(alpha=0.01, fit_intercept=fit_intercept, max_iter=5000)
+    chunks = (300, 300, 1)  # unequal blocks, one of a single row
+    on_dask = fit_dask(
+        MultiTaskClassifier(penalty, tol=1e-7, **params),
+        da.from_array(X, chunks=(chunks, 5)),
+        da.from_array(labels, chunks=(chunks, 3)),
+    )
+    in_memory = MultiTaskClassifier(penalty, tol=1e-12, **params).fit(X, labels)
+    assert on_dask.converged_
+    # A residual of 1e-7 leaves coefficient errors of order 1e-5 here.
+    np.testing.assert_allclose(on_dask.coef_, in_memory.coef_, atol=1e-4)
+    np.testing.assert_allclose(on_dask.intercept_, in_memory.intercept_, atol=1e-4)
+    assert on_dask.objective_ == pytest.approx(in_memory.objective_, rel=1e-8)
+    np.testing.assert_array_equal(on_dask.predict(X), in_memory.predict(X))
+    # About two passes over the data per iteration (a few more where the line
+    # search backtracks), plus the set-up passes.
+    assert on_dask.n_data_passes_ <= 2.2 * on_dask.n_iter_ + 6
+
+
+def test_fit_dask_regressor_and_errors(dask_client):
+    from skmtl import MultiTaskClassifier
+    from skmtl.outofcore import fit_dask
+
+    da = pytest.importorskip("dask.array")
+    X, Y = _shared(10)
+    Xd, Yd = da.from_array(X, chunks=(100, 6)), da.from_array(Y, chunks=(100, 4))
+    model = fit_dask(MultiTaskRegressor(alpha=0.05, **TIGHT), Xd, Yd)
+    _assert_same_fit(model, MultiTaskRegressor(alpha=0.05, **TIGHT).fit(X, Y), X)
+    three_classes = da.from_array(np.digitize(Y, [-1, 1]), chunks=(100, 4))
+    with pytest.raises(ValueError, match="binary tasks only"):
+        fit_dask(MultiTaskClassifier(), Xd, three_classes)
+    with pytest.raises(TypeError, match="MultiTaskRegressor or a MultiTaskClassifier"):
+        fit_dask(MultiTaskRegressorCV(), Xd, Yd)
