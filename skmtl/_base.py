@@ -246,7 +246,19 @@ class _MultiTaskLinear(BaseEstimator):
         penalty = self._validated_penalty()
         datafit = self._prepare_datafit(X, y, sample_weight)
         context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
-        return Problem(datafit, penalty, context, float(self.l2))
+        try:  # the penalty's checks against the data (sizes, task graph, ...)
+            problem = Problem(datafit, penalty, context, float(self.l2))
+            problem.at(float(self.alpha))
+        except (ValueError, TypeError):
+            self._forget_fit()
+            raise
+        return problem
+
+    def _forget_fit(self):
+        """Remove every fitted attribute: a failed fit leaves an unfitted model."""
+        for name in list(vars(self)):
+            if name.endswith("_") and not name.startswith("__"):
+                delattr(self, name)
 
     @property
     def task_relatedness_(self):

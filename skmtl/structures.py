@@ -42,12 +42,13 @@ from .penalties import (
 )
 
 
-def _positive_real(owner, name, value):
+def _positive_real(owner, name, value, *, auto=False):
     is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not is_real or not np.isfinite(value) or value <= 0:
+        options = " or 'auto'" if auto else ""
         raise ValueError(
-            f"{type(owner).__name__}: {name} must be a positive finite number or "
-            f"'auto', got {value!r}."
+            f"{type(owner).__name__}: {name} must be a positive finite "
+            f"number{options}, got {value!r}."
         )
     return float(value)
 
@@ -88,7 +89,7 @@ class _TwoParts(Penalty):
         if isinstance(weight, str) and weight == "auto":
             low, high = self._weight_range(context)
             return float(np.sqrt(low * high))
-        return _positive_real(self, self._weight_name, weight)
+        return _positive_real(self, self._weight_name, weight, auto=True)
 
     def _components(self, context):
         weights = [1.0, 1.0]
