@@ -118,7 +118,16 @@ def _code_blocks(page):
     return ["\n".join(line[4:] for line in block.splitlines()) for block in blocks]
 
 
-@pytest.mark.parametrize("page", ["index.rst", "tuning.rst", "coming_from.rst"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "index.rst",
+        "tuning.rst",
+        "coming_from.rst",
+        "structures.rst",
+        "shared_representations.rst",
+    ],
+)
 def test_documentation_code_runs(page):
     """The code blocks of a page run in order, each building on the last."""
     import numpy as np
