@@ -54,6 +54,10 @@ class _Moments:
             xy = np.asarray(X.T @ (weight[:, None] * Y)) - total * np.outer(
                 x_mean, y_mean
             )
+        elif np.all(weight == weight[0]):  # uniform weights: no scaled copy
+            Xc = X - x_mean
+            xx = (Xc.T @ Xc) * weight[0]
+            xy = (Xc.T @ (Y - y_mean)) * weight[0]
         else:
             Xc = (X - x_mean) * root
             xx = Xc.T @ Xc
