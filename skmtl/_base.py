@@ -69,6 +69,10 @@ def _checked_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight has negative values; weights must be >= 0.")
+    if sample_weight.size and sample_weight.max() > 0:
+        # Only relative weights matter (they are normalised later); dividing
+        # by the largest keeps their sum finite.
+        sample_weight = sample_weight / sample_weight.max()
     if sample_weight.sum() <= 0:
         raise ValueError(
             "sample_weight sums to zero: at least one sample needs a positive weight."
@@ -120,13 +124,21 @@ class _MultiTaskLinear(BaseEstimator):
         _check_real("alpha", self.alpha, low=0.0)
         _check_real("l2", self.l2, low=0.0)
         _check_real("tol", self.tol, low=0.0, include_low=False)
-        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
+        is_integer = isinstance(self.max_iter, numbers.Integral) and not isinstance(
+            self.max_iter, (bool, np.bool_)
+        )
+        if not is_integer or self.max_iter < 1:
             raise ValueError(
                 f"max_iter must be a positive integer, got {self.max_iter!r}."
             )
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+        for flag in ("fit_intercept", "warm_start"):
+            if not isinstance(getattr(self, flag), (bool, np.bool_)):
+                raise ValueError(
+                    f"{flag} must be True or False, got {getattr(self, flag)!r}."
+                )
+        if not isinstance(self.verbose, numbers.Integral):
             raise ValueError(
-                f"fit_intercept must be True or False, got {self.fit_intercept!r}."
+                f"verbose must be an integer (0 for silence), got {self.verbose!r}."
             )
         _check_option("task_weighting", self.task_weighting, TASK_WEIGHTINGS)
         _check_option("missing_targets", self.missing_targets, MISSING_TARGETS)
@@ -259,6 +271,30 @@ class _MultiTaskLinear(BaseEstimator):
         for name in list(vars(self)):
             if name.endswith("_") and not name.startswith("__"):
                 delattr(self, name)
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator (see scikit-learn's ``set_params``).
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and ``penalty__<name>`` for the parameters of
+            a penalty object.
+
+        Returns
+        -------
+        self : estimator
+            This estimator.
+        """
+        nested = [key for key in params if key.startswith("penalty__")]
+        penalty = params.get("penalty", self.penalty)
+        if nested and isinstance(penalty, str):
+            raise ValueError(
+                f"{nested[0]} sets a parameter of the penalty object, but penalty "
+                f"is the name {penalty!r}. Pass a penalty object instead, e.g. "
+                "penalty=skmtl.structures.Dirty() (names give default settings)."
+            )
+        return super().set_params(**params)
 
     @property
     def task_relatedness_(self):

@@ -199,7 +199,14 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         name = self.tasks_.tolist()[task]
         if values.dtype == object:
             # Left over from missing labels in an object array: infer the dtype
-            # of the labels that remain (numbers or strings).
+            # of the labels that remain (numbers or strings), refusing a mix
+            # that numpy would silently turn into strings.
+            is_text = [isinstance(v, (str, bytes)) for v in values.tolist()]
+            if any(is_text) and not all(is_text):
+                raise ValueError(
+                    f"The labels of task {name!r} mix types (numbers and "
+                    "strings); give each task labels of one type."
+                )
             values = np.asarray(values.tolist())
         check_classification_targets(values)
         try:

@@ -17,6 +17,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import _checked_sample_weight
 from ._classifier import MultiTaskClassifier
 from ._path import alpha_grid, solve_path
 from ._regressor import MultiTaskRegressor
@@ -155,7 +156,7 @@ class _MultiTaskCV(BaseEstimator):
         X = X.tocsr() if sp.issparse(X) else X if hasattr(X, "iloc") else np.asarray(X)
         y = y if hasattr(y, "iloc") else np.asarray(y)
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            sample_weight = _checked_sample_weight(sample_weight, X.shape[0])
         grids = []
         for name in penalties:
             problem = self._base_estimator(name)._problem(X, y, sample_weight)

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from ._data import SharedDesign
 from ._gram import GramDatafit
+from ._linalg import require_finite_features
 from .losses import SquaredLoss
 
 # The Gram form stores a dense (d, d) matrix: beyond this many features (200 MB
@@ -159,7 +160,9 @@ class Datafit:
         ``(W, c)`` to the entry scores.
         """
         curvature = max(block.loss.curvature for block in self.data.blocks)
-        return curvature * self.data.gram_eigenvalue(self.fit_intercept)
+        with np.errstate(over="ignore", invalid="ignore"):
+            eigenvalue = self.data.gram_eigenvalue(self.fit_intercept)
+        return curvature * require_finite_features(eigenvalue)
 
     def restrict(self, features):
         """The same datafit with ``W`` restricted to the rows ``features``."""

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigh
 
-from ._linalg import inner
+from ._linalg import inner, require_finite_features
 
 
 class GramDatafit:
@@ -93,6 +93,7 @@ class GramDatafit:
             gram = scaled_X.T @ scaled_X
         gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
         gram -= total * np.outer(x_mean, x_mean)
+        require_finite_features(gram)
         # X_c^T D Y_c computed exactly as the layout computes the gradient of
         # the null model, so that alpha_max agrees to the last bit.
         cross = -data.adjoint(data.weights * (y_mean - Y))

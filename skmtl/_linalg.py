@@ -46,3 +46,27 @@ def cosine_matrix(vectors):
                 cosine = float(vectors[s] @ vectors[t]) / (norms[s] * norms[t])
                 cosines[s, t] = cosines[t, s] = cosine
     return cosines
+
+
+FEATURE_SCALE_MESSAGE = (
+    "The features are too large for float64 arithmetic: products of X with "
+    "itself overflow. Scale the features, e.g. with StandardScaler."
+)
+
+
+def require_finite_features(value):
+    """Return ``value`` (a quantity computed from X^T X) or raise if it overflowed.
+
+    Parameters
+    ----------
+    value : float or ndarray
+        A curvature or Gram quantity of the design.
+
+    Returns
+    -------
+    value : float or ndarray
+        The same, when every entry is finite.
+    """
+    if not np.all(np.isfinite(value)):
+        raise ValueError(FEATURE_SCALE_MESSAGE)
+    return value

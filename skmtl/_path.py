@@ -50,12 +50,16 @@ def alpha_grid(problem, alphas, eps):
         if top <= 0:  # constant targets: every alpha gives the null model
             top = 1.0
         return np.geomspace(top, top * eps, alphas)
-    grid = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+    message = (
+        "alphas must be a positive integer or a non-empty array of finite, "
+        f"non-negative values, got {alphas!r}."
+    )
+    try:
+        grid = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+    except (TypeError, ValueError) as error:
+        raise ValueError(message) from error
     if grid.size == 0 or not np.all(np.isfinite(grid)) or grid[-1] < 0:
-        raise ValueError(
-            "alphas must be a positive integer or a non-empty array of finite, "
-            "non-negative values."
-        )
+        raise ValueError(message)
     return grid
 
 

@@ -22,17 +22,43 @@ from sklearn.utils import check_array
 from ._data import SharedDesign, TaskRowsDesign, observation_weights
 
 
+def _is_pandas_na(value):
+    # pandas' NA singleton, recognised without importing pandas.
+    return type(value).__name__ == "NAType"
+
+
 def _is_missing(values):
-    """Boolean mask of NaN / None entries of a 1-D or 2-D array of any dtype."""
+    """Mask of NaN / None / pandas NA entries of a 1-D or 2-D array of any dtype."""
     values = np.asarray(values)
     if values.dtype.kind == "f":
         return np.isnan(values)
     if values.dtype.kind == "O":
         flat = [
-            v is None or (isinstance(v, float) and np.isnan(v)) for v in values.ravel()
+            v is None or _is_pandas_na(v) or (isinstance(v, float) and np.isnan(v))
+            for v in values.ravel()
         ]
         return np.array(flat, dtype=bool).reshape(values.shape)
     return np.zeros(values.shape, dtype=bool)
+
+
+def _pandas_na_as_none(y):
+    """Object or nullable-string targets with pandas' NA replaced by None.
+
+    None is what the checks below (and numpy's float conversion, which turns
+    it into NaN) understand as a missing target; pd.NA would raise on
+    comparison or conversion instead.
+    """
+    if hasattr(y, "dtype"):
+        dtypes = [y.dtype]
+    else:  # a DataFrame, or a list
+        dtypes = list(getattr(y, "dtypes", []))
+    if not any(getattr(dtype, "kind", None) == "O" for dtype in dtypes):
+        return y
+    y = np.asarray(y, dtype=object)
+    if any(_is_pandas_na(v) for v in y.ravel()):
+        y = y.copy()
+        y[np.vectorize(_is_pandas_na, otypes=[bool])(y)] = None
+    return y
 
 
 def _column_position(X, task_column, n_columns):
@@ -70,6 +96,12 @@ def split_task_column(X, task_column):
     if hasattr(X, "columns") and hasattr(X, "iloc"):
         if task_column in list(X.columns):
             name = task_column
+        elif isinstance(task_column, str):
+            shown = [str(column) for column in X.columns[:10]]
+            raise ValueError(
+                f"task_column={task_column!r} is not a column of X; its columns "
+                f"are {shown}."
+            )
         else:
             name = X.columns[_column_position(X, task_column, X.shape[1])]
         return X.drop(columns=[name]), X[name].to_numpy()
@@ -168,6 +200,7 @@ def validate_targets(y, n_samples, *, numeric, allow_missing, name):
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
     if sp.issparse(y):
         y = y.toarray()
+    y = _pandas_na_as_none(y)
     finite = "allow-nan" if allow_missing else True
     dtype = np.float64 if numeric else None
     try:

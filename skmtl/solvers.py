@@ -136,11 +136,31 @@ def duality_gap(datafit, penalty, alpha, W, Z, Z_dual=None, grad_W=None):
 def _penalty_has_dual(penalty, alpha):
     """Whether the penalty term has a useful dual feasible set.
 
-    A norm at ``alpha = 0`` has only the origin (the gap would compare with
-    the unregularised optimum of the loss alone), and a smooth-only objective
-    has no penalty at all: both stop on the prox-gradient residual instead.
+    At ``alpha = 0`` a norm's dual set is only the origin (the gap would
+    compare with the unregularised optimum of the loss alone) and the ridge
+    conjugate is infinite; a smooth-only objective has no penalty at all: all
+    of these stop on the prox-gradient residual instead.
     """
-    return getattr(penalty, "has_dual", True) and not (penalty.is_norm and alpha == 0)
+    return getattr(penalty, "has_dual", True) and alpha != 0
+
+
+def _norm(array):
+    """Euclidean norm that neither underflows nor overflows (scaled by the max)."""
+    largest = float(np.max(np.abs(array), initial=0.0))
+    if largest == 0.0 or not np.isfinite(largest):
+        return largest
+    return largest * float(np.linalg.norm(array / largest))
+
+
+def _finite_null_objective(value):
+    """The objective of the null model, which sets every tolerance; must be finite."""
+    if not np.isfinite(value):
+        raise FloatingPointError(
+            "The objective of the all-zero model is not finite: the targets are "
+            "too large for float64 arithmetic; scale the targets (and the "
+            "features, e.g. with StandardScaler)."
+        )
+    return value
 
 
 def _has_dual(datafit):
@@ -234,7 +254,7 @@ def _working_sets(
     """Working-set loop around :func:`fista` for row-separable norm penalties."""
     n_features, n_columns = datafit.n_features, datafit.n_columns
     c_null, Z_null, _ = datafit.null_model()
-    gap_threshold = tol * datafit.value(Z_null)
+    gap_threshold = tol * _finite_null_objective(datafit.value(Z_null))
     W = np.zeros((n_features, n_columns)) if coef_init is None else coef_init.copy()
     c = c_null if offset_init is None or not datafit.fit_intercept else offset_init
     Z = datafit.forward(W, c)
@@ -363,8 +383,8 @@ def fista(
     if null is not None:
         return null
     c_null, Z_null, grad_null = datafit.null_model()
-    null_objective = datafit.value(Z_null)
-    grad_null_norm = float(np.linalg.norm(grad_null))
+    null_objective = _finite_null_objective(datafit.value(Z_null))
+    grad_null_norm = _norm(grad_null)
 
     use_gap = _penalty_has_dual(penalty, alpha) and _has_dual(datafit)
     criterion = "duality_gap" if use_gap else "prox_grad_residual"
@@ -468,5 +488,5 @@ def fista(
     if not np.isfinite(primal):
         primal = f + alpha * penalty.value(W)
     return SolverResult(
-        W, c, n_iter, primal, gap, residual, criterion, converged, lipschitz
+        W, c, n_iter, primal, gap, residual, criterion, bool(converged), lipschitz
     )

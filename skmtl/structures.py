@@ -382,7 +382,9 @@ def _adjacency_from_edges(edges, tasks):
                 f"task labels, got {edge!r}."
             )
         source, target = edge[0], edge[1]
-        weight = float(edge[2]) if len(edge) == 3 else 1.0
+        weight = edge[2] if len(edge) == 3 else 1.0
+        is_real = isinstance(weight, numbers.Real) and not isinstance(weight, bool)
+        weight = float(weight) if is_real else np.nan
         for label in (source, target):
             if label not in position:
                 raise ValueError(

@@ -338,13 +338,6 @@ def test_converged_is_a_python_bool_with_a_duality_gap(estimator_class, layout):
         assert type(estimator.converged_) is bool
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: when the fit stops on the prox-gradient residual (Clustered, "
-    "multinomial tasks, norms at alpha=0) converged_ is a numpy.bool_, not the "
-    "documented bool, so `converged_ is False` is never true (solvers.fista)",
-)
 @pytest.mark.parametrize(
     "estimator_class, penalty, n_classes",
     [
@@ -378,15 +371,6 @@ def test_a_norm_at_alpha_zero_with_l2_converges_to_the_ridge_solution():
     assert_allclose(model.coef_, _ridge_solution(X, Y, 1.0), atol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ConvergenceWarning,
-    reason="BUG: penalty='ridge' (or TaskGraph(base='ridge')) at alpha=0 never "
-    "converges: the ridge conjugate at alpha=0 is infinite, so the duality gap "
-    "stays inf for max_iter iterations although the solution is optimal "
-    "(solvers._penalty_has_dual should treat every penalty at alpha=0 like a "
-    "norm at alpha=0 and use the residual)",
-)
 @pytest.mark.parametrize(
     "estimator_class, penalty, l2",
     [
