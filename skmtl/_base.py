@@ -48,8 +48,13 @@ def _check_option(name, value, options):
         raise ValueError(f"{name} must be one of {valid}, got {value!r}.")
 
 
-def _checked_sample_weight(sample_weight, n_samples):
-    """One finite, non-negative weight per sample, with a positive sum."""
+def _checked_sample_weight(sample_weight, n_samples, *, rescale=True):
+    """One finite, non-negative weight per sample, with a positive sum.
+
+    With ``rescale``, the weights are divided by their maximum: only their
+    ratios matter to a fit, and this keeps their sum finite. Weights of one
+    chunk among several (out-of-core statistics) must not be rescaled alone.
+    """
     if sample_weight is None:
         return np.ones(n_samples)
     sample_weight = np.asarray(sample_weight)
@@ -69,11 +74,11 @@ def _checked_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight has negative values; weights must be >= 0.")
-    if sample_weight.size and sample_weight.max() > 0:
+    if rescale and sample_weight.size and sample_weight.max() > 0:
         # Only relative weights matter (they are normalised later); dividing
         # by the largest keeps their sum finite.
         sample_weight = sample_weight / sample_weight.max()
-    if sample_weight.sum() <= 0:
+    if rescale and sample_weight.sum() <= 0:
         raise ValueError(
             "sample_weight sums to zero: at least one sample needs a positive weight."
         )

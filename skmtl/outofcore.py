@@ -207,7 +207,7 @@ class MultiTaskGram:
         elif X.shape[0] == 0:
             weight = np.zeros(0)
         else:
-            weight = _checked_sample_weight(sample_weight, X.shape[0])
+            weight = _checked_sample_weight(sample_weight, X.shape[0], rescale=False)
         return X, labels, Y, weight
 
     def _merge_groups(self, groups):
