@@ -15,22 +15,26 @@ from scipy.special import expit, log_expit
 from ._smooth import _PairState
 
 
-def tree_sum(parts):
-    """Sum delayed values in a binary tree (log2 depth) and compute the total."""
-    import dask
+def tree_reduce(parts, combine):
+    """Combine delayed values pairwise in a binary tree and compute the result.
 
-    def add(first, second):
-        return tuple(a + b for a, b in zip(first, second, strict=True))
+    The tree is log2(len(parts)) deep, so no single task receives every part.
+    """
+    import dask
 
     while len(parts) > 1:
         merged = [
-            dask.delayed(add)(parts[i], parts[i + 1])
+            dask.delayed(combine)(parts[i], parts[i + 1])
             for i in range(0, len(parts) - 1, 2)
         ]
         if len(parts) % 2:
             merged.append(parts[-1])
         parts = merged
     return dask.compute(parts[0])[0]
+
+
+def _add_tuples(first, second):
+    return tuple(a + b for a, b in zip(first, second, strict=True))
 
 
 def _block_pass(X, labels, positive, W, c):
@@ -170,7 +174,7 @@ class DaskLogisticDatafit:
             dask.delayed(_block_pass)(Xb, yb, self.positive, W, c)
             for Xb, yb in zip(self.X_blocks, self.y_blocks, strict=True)
         ]
-        loss, grad_W, grad_c = tree_sum(parts)
+        loss, grad_W, grad_c = tree_reduce(parts, _add_tuples)
         self.passes += 1
         result = (
             loss / self.n_samples,

@@ -276,6 +276,8 @@ class MultiTaskGram:
         """
         import dask
 
+        from ._dask_datafit import tree_reduce
+
         blocks_X = _row_blocks(X, "X")
         blocks_y = _row_blocks(y, "y")
         blocks_w = (
@@ -299,15 +301,7 @@ class MultiTaskGram:
             dask.delayed(reduce_block)(Xb, yb, wb)
             for Xb, yb, wb in zip(blocks_X, blocks_y, blocks_w, strict=True)
         ]
-        while len(parts) > 1:  # a tree of merges, log2(blocks) deep
-            merged = [
-                dask.delayed(merge_pair)(parts[i], parts[i + 1])
-                for i in range(0, len(parts) - 1, 2)
-            ]
-            if len(parts) % 2:
-                merged.append(parts[-1])
-            parts = merged
-        return parts[0].compute()
+        return tree_reduce(parts, merge_pair)
 
     # ------------------------------------------------------------ reading
     def _check_fitted(self):

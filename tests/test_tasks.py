@@ -311,7 +311,7 @@ def test_bad_task_column():
     with pytest.raises(ValueError, match="integer position"):
         MultiTaskRegressor(task_column="school").fit(X, np.zeros(10))
     frame = pd.DataFrame(X, columns=["a", "b", "c"])
-    with pytest.raises(ValueError, match="integer position"):
+    with pytest.raises(ValueError, match="'school' is not a column of X"):
         MultiTaskRegressor(task_column="school").fit(frame, np.zeros(10))
     with pytest.raises(ValueError, match="y must be 1-D"):
         MultiTaskRegressor(task_column=0).fit(X, np.zeros((10, 2)))
