@@ -381,7 +381,8 @@ class _MultiTaskLinear(BaseEstimator):
             f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
             f"iterations ({achieved}, tol={self.tol:g}). Increase max_iter, "
             "loosen tol, standardise the features (StandardScaler) or increase "
-            "alpha.",
+            "alpha (or lower the strength of smooth terms such as l2 or a "
+            "TaskGraph's strength, which make the problem ill-conditioned).",
             ConvergenceWarning,
             stacklevel=3,
         )
