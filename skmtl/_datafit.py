@@ -147,8 +147,10 @@ class Datafit:
             ``alpha_max``.
         """
         offset = self.null_intercept()
-        zeros = np.zeros((self.data.n_features, self.data.n_columns))
-        scores = self.forward(zeros, offset)
+        # X_c 0 = 0: the scores are the intercepts alone (no product with X).
+        scores = np.zeros(self.data.targets.shape)
+        if self.fit_intercept:
+            scores += self.data.spread(offset)
         grad_coef, _ = self.gradient_at(scores)
         return offset, scores, grad_coef
 

@@ -194,7 +194,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
 
     def _encode_task(self, task, values, weights):
         """A regression task: one column, the squared loss, targets as given."""
-        return 1, SquaredLoss(), values.astype(np.float64)[:, None], None
+        return 1, SquaredLoss(), np.asarray(values, dtype=np.float64)[:, None], None
 
     def _store_task_info(self, infos, task_losses):
         """Nothing to store beyond the common attributes."""

@@ -222,10 +222,12 @@ def solve(
     result : SolverResult
         Coefficients, intercepts and convergence information.
     """
-    null = _null_result(datafit, penalty, alpha)  # exactly as alpha_max computes
+    # The Gram form first: its null model costs nothing, and its gradient
+    # there is computed exactly as the design's (alpha_max agrees to the bit).
+    datafit = datafit.gram()
+    null = _null_result(datafit, penalty, alpha)
     if null is not None:
         return null
-    datafit = datafit.gram()
     options = {
         "max_iter": max_iter,
         "tol": tol,
