@@ -12,6 +12,7 @@ There is no cheap dual point: the solver stops on the prox-gradient residual.
 import numpy as np
 from scipy.special import expit, log_expit
 
+from ._data import InterceptMap
 from ._smooth import _PairState
 
 
@@ -54,21 +55,6 @@ def _block_moments(X, labels):
     labels = np.asarray(labels).reshape(X.shape[0], -1)
     seen = [set(np.unique(labels[:, t]).tolist()) for t in range(labels.shape[1])]
     return X.shape[0], X.T @ X, X.sum(axis=0), seen
-
-
-class _NoCentring:
-    """Intercepts are the raw ``c`` (the dask design is not centred)."""
-
-    def __init__(self, n_features, n_columns):
-        self.n_features, self.n_columns = n_features, n_columns
-
-    def intercept(self, W, c):
-        """The intercepts themselves."""
-        return c
-
-    def offset(self, W, b):
-        """The intercepts themselves."""
-        return b
 
 
 class DaskLogisticDatafit:
@@ -151,7 +137,8 @@ class DaskLogisticDatafit:
         datafit.n_features = gram.shape[0]
         if fit_intercept:
             datafit.null_offset = datafit._null_offset()
-        datafit.data = _NoCentring(datafit.n_features, n_tasks)
+        # X is not centred: the intercepts are the raw c.
+        datafit.data = InterceptMap(np.zeros((datafit.n_features, n_tasks)))
         return datafit
 
     def _null_offset(self):

@@ -109,8 +109,35 @@ class Block:
         self.grouping = grouping
 
 
-class _Layout:
-    """Centring, intercept conversion and the Gram eigenvalue, from raw maps."""
+class InterceptMap:
+    """Intercepts of the uncentred model from those of the centred one.
+
+    A model centred by the feature means ``x_offset`` (n_features, n_columns)
+    has intercepts ``c``; the original model has ``b = c - x_offset_c^T W_c``.
+    The layouts below are such maps; a fit that has no layout (from
+    statistics, on dask blocks) uses this class alone.
+
+    Parameters
+    ----------
+    x_offset : ndarray of shape (n_features, n_columns)
+        Feature means of each column's rows (zeros when nothing is centred).
+    """
+
+    def __init__(self, x_offset):
+        self.x_offset = x_offset
+        self.n_features, self.n_columns = x_offset.shape
+
+    def intercept(self, W, c):
+        """Intercepts ``b`` of the original (uncentred) model."""
+        return c - np.einsum("jc,jc->c", self.x_offset, W)
+
+    def offset(self, W, b):
+        """Inverse of :meth:`intercept`: the centred-model intercepts ``c``."""
+        return b + np.einsum("jc,jc->c", self.x_offset, W)
+
+
+class _Layout(InterceptMap):
+    """Centring and the Gram eigenvalue, from raw maps."""
 
     def _init_offsets(self, fit_intercept):
         self.fit_intercept = fit_intercept
@@ -139,14 +166,6 @@ class _Layout:
     def adjoint(self, U):
         """Transpose of :meth:`forward`, shape (n_features, n_columns)."""
         return self._raw_adjoint(U) - self.x_offset * self.column_sum(U)
-
-    def intercept(self, W, c):
-        """Intercepts ``b`` of the original (uncentred) model."""
-        return c - np.einsum("jc,jc->c", self.x_offset, W)
-
-    def offset(self, W, b):
-        """Inverse of :meth:`intercept`: the centred-model intercepts ``c``."""
-        return b + np.einsum("jc,jc->c", self.x_offset, W)
 
     def gram_eigenvalue(self, with_intercept):
         """Largest eigenvalue of :math:`A^\\top \\operatorname{diag}(w) A`.

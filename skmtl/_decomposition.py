@@ -120,37 +120,26 @@ class PartsPenalty(_NormPenalty):
         self.row_separable = all(norm.row_separable for norm in norms)
         self.cheap_gap = all(norm.cheap_gap for norm in norms)
 
-    def _blocks(self, V):
+    def _parts(self, V):
+        """``(norm, weight, block)`` for each part of ``V``."""
         width = self.n_columns
-        return [V[:, k * width : (k + 1) * width] for k in range(len(self.norms))]
+        for k, (norm, weight) in enumerate(zip(self.norms, self.weights, strict=True)):
+            yield norm, weight, V[:, k * width : (k + 1) * width]
 
     def value(self, V):
         """:math:`\\sum_k \\rho_k \\Omega_k(W_k)`."""
-        return sum(
-            weight * norm.value(block)
-            for norm, weight, block in zip(
-                self.norms, self.weights, self._blocks(V), strict=True
-            )
-        )
+        return sum(weight * norm.value(block) for norm, weight, block in self._parts(V))
 
     def prox(self, V, step):
         """Each part's prox at its own threshold ``step * rho_k``."""
         return np.hstack(
-            [
-                norm.prox(block, step * weight)
-                for norm, weight, block in zip(
-                    self.norms, self.weights, self._blocks(V), strict=True
-                )
-            ]
+            [norm.prox(block, step * weight) for norm, weight, block in self._parts(V)]
         )
 
     def dual_norm(self, G):
         """:math:`\\max_k \\Omega_k^\\circ(G_k) / \\rho_k`."""
         return max(
-            norm.dual_norm(block) / weight
-            for norm, weight, block in zip(
-                self.norms, self.weights, self._blocks(G), strict=True
-            )
+            norm.dual_norm(block) / weight for norm, weight, block in self._parts(G)
         )
 
     def row_dual_norms(self, G):
@@ -158,9 +147,7 @@ class PartsPenalty(_NormPenalty):
         return np.max(
             [
                 norm.row_dual_norms(block) / weight
-                for norm, weight, block in zip(
-                    self.norms, self.weights, self._blocks(G), strict=True
-                )
+                for norm, weight, block in self._parts(G)
             ],
             axis=0,
         )

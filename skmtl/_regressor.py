@@ -5,6 +5,9 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._base import _MultiTaskLinear
+from ._data import InterceptMap
+from ._gram import GramDatafit
+from ._problem import Problem, TaskContext
 from .losses import SquaredLoss
 
 
@@ -218,10 +221,6 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         self : MultiTaskRegressor
             The fitted estimator.
         """
-        from ._gram import GramDatafit
-        from ._problem import Problem, TaskContext
-        from .outofcore import _StatisticsLayout
-
         penalty = self._validated_penalty()
         if statistics.task_column != self.task_column:
             raise ValueError(
@@ -232,7 +231,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         gram, cross, variation, y_mean, x_mean = statistics.design_statistics(
             self.fit_intercept, self.task_weighting
         )
-        datafit = GramDatafit(gram, cross, variation, y_mean, _StatisticsLayout(x_mean))
+        datafit = GramDatafit(gram, cross, variation, y_mean, InterceptMap(x_mean))
         self.n_features_in_ = statistics.n_features_in_
         if hasattr(statistics, "feature_names_in_"):
             self.feature_names_in_ = statistics.feature_names_in_

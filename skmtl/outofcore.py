@@ -404,28 +404,6 @@ def _row_blocks(collection, name):
     )
 
 
-class _StatisticsLayout:
-    """The little a fit from statistics needs of a layout: sizes and intercepts.
-
-    Parameters
-    ----------
-    x_mean : ndarray of shape (n_features, n_columns)
-        Feature means of each column's rows (zeros without intercept).
-    """
-
-    def __init__(self, x_mean):
-        self.x_offset = x_mean
-        self.n_features, self.n_columns = x_mean.shape
-
-    def intercept(self, W, c):
-        """Intercepts ``b`` of the uncentred model."""
-        return c - np.einsum("jc,jc->c", self.x_offset, W)
-
-    def offset(self, W, b):
-        """Centred-model intercepts ``c`` from ``b``."""
-        return b + np.einsum("jc,jc->c", self.x_offset, W)
-
-
 def fit_dask(estimator, X, y, sample_weight=None):
     """Fit a multi-task estimator on dask collections, block by block.
 
