@@ -205,6 +205,6 @@ class DaskLogisticDatafit:
         """Not available: the solver needs no working sets without a dual point."""
         raise NotImplementedError("Working sets need a dual point.")
 
-    def gram(self):
+    def fast_form(self):
         """No cheaper form: itself."""
         return self

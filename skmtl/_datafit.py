@@ -13,21 +13,15 @@ which loss applies to which entries. What a solver may call (the contract that
   the duality gap (see :func:`skmtl.solvers.duality_gap`);
 - ``null_intercept()``, ``null_model()`` and ``lipschitz()``;
 - ``restrict(features)``: the same datafit on a subset of the rows of ``W``;
-- ``gram()``: an equivalent, cheaper form when one exists, else ``self``.
+- ``fast_form()``: an equivalent, cheaper form when one exists, else ``self``.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._data import SharedDesign
-from ._gram import GramDatafit
 from ._linalg import require_finite_features
+from ._squared_design import SquaredDesignDatafit
 from .losses import SquaredLoss
-
-# The Gram form stores a dense (d, d) matrix: beyond this many features (200 MB
-# of float64), or for a sparse X with fewer non-zeros than d^2, the design
-# itself (or a working set's Gram) is used instead.
-_GRAM_MAX_FEATURES = 5000
 
 
 class Datafit:
@@ -170,17 +164,19 @@ class Datafit:
         """The same datafit with ``W`` restricted to the rows ``features``."""
         return Datafit(self.data.restrict(features))
 
-    def gram(self):
-        """The Gram form (squared loss, shared design, n > d), or ``self``."""
+    def fast_form(self):
+        """The cheapest equivalent form, or ``self``.
+
+        The squared loss on a shared design whose columns all have the same
+        weights has its intercepts at the target means whatever ``W``: it is
+        solved without them, on its residual
+        (:class:`~skmtl._squared_design.SquaredDesignDatafit`) or, with more
+        samples than features, on its Gram matrix
+        (:class:`~skmtl._gram.GramDatafit`).
+        """
         data = self.data
         squared = all(isinstance(b.loss, SquaredLoss) for b in data.blocks)
-        if (
-            squared
-            and isinstance(data, SharedDesign)
-            and data.columns_alike
-            and data.X.shape[0] > data.n_features
-            and data.n_features <= _GRAM_MAX_FEATURES
-            and (not sp.issparse(data.X) or data.n_features**2 <= data.X.nnz)
-        ):
-            return GramDatafit.from_design(data, self.null_intercept())
+        if squared and isinstance(data, SharedDesign) and data.columns_alike:
+            lean = SquaredDesignDatafit.from_design(data, self.null_intercept())
+            return lean.fast_form()
         return self

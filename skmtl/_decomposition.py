@@ -94,9 +94,9 @@ class PartsDatafit:
         """All parts restricted to the rows ``features``."""
         return PartsDatafit(self.inner.restrict(features), self.n_parts)
 
-    def gram(self):
+    def fast_form(self):
         """The parts of the inner Gram form."""
-        inner = self.inner.gram()
+        inner = self.inner.fast_form()
         return self if inner is self.inner else PartsDatafit(inner, self.n_parts)
 
 

@@ -24,10 +24,9 @@ O(n d^2) once. The solver state is the stacked matrix ``[Q W; W]``, linear in
 """
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.linalg import eigh
 
-from ._linalg import inner, require_finite_features
+from ._linalg import inner
 
 
 class GramDatafit:
@@ -60,45 +59,6 @@ class GramDatafit:
         self.target_mean = target_mean
         self.data = data
         self.n_features, self.n_columns = cross.shape
-
-    @classmethod
-    def from_design(cls, data, target_mean):
-        """Sufficient statistics of a :class:`~skmtl._data.SharedDesign`.
-
-        Parameters
-        ----------
-        data : SharedDesign
-            A layout whose columns all have the same weights.
-        target_mean : ndarray of shape (n_columns,)
-            The intercepts of the null model as the design computes them
-            (zeros without intercept), so that both forms agree to the bit.
-
-        Returns
-        -------
-        datafit : GramDatafit
-            The equivalent datafit.
-        """
-        X, Y = data.X, data.targets
-        w = data.weights[:, 0]
-        total = w.sum()
-        x_mean = data.x_offset[:, 0]  # zeros without intercept
-        y_mean = target_mean
-        # Q = Xs^T Xs with rows scaled by sqrt(w): one symmetric product (BLAS
-        # syrk). Uniform weights need no scaled copy of X.
-        if np.all(w == w[0]):
-            gram = (X.T @ X) * w[0]
-        else:
-            root = np.sqrt(w)[:, None]
-            scaled_X = X.multiply(root).tocsr() if sp.issparse(X) else X * root
-            gram = scaled_X.T @ scaled_X
-        gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
-        gram -= total * np.outer(x_mean, x_mean)
-        require_finite_features(gram)
-        # X_c^T D Y_c computed exactly as the layout computes the gradient of
-        # the null model, so that alpha_max agrees to the last bit.
-        cross = -data.adjoint(data.weights * (y_mean - Y))
-        variation = float(w @ ((Y - y_mean) ** 2).sum(axis=1))
-        return cls(gram, cross, variation, y_mean, data)
 
     def _stack(self, W, QW):
         return np.vstack([QW, W])
@@ -168,6 +128,6 @@ class GramDatafit:
             self.data,
         )
 
-    def gram(self):
+    def fast_form(self):
         """Already in Gram form."""
         return self

@@ -2,13 +2,15 @@
 
 import numpy as np
 
+# Arrays up to this many entries go to a BLAS dot (a few times faster than an
+# element-wise product and a sum); larger ones are summed element-wise, since a
+# multithreaded BLAS level-1 call on them costs more in thread start-up and
+# contention than it saves when other processes share the cores.
+_BLAS_DOT_MAX_SIZE = 1 << 15
+
 
 def inner(a, b):
     """Frobenius inner product of two arrays of the same shape.
-
-    Computed with an element-wise product rather than a BLAS dot: for the
-    matrix sizes of one solver iteration, multithreaded BLAS level-1 calls cost
-    more in thread start-up and contention than they save.
 
     Parameters
     ----------
@@ -20,7 +22,25 @@ def inner(a, b):
     value : float
         ``sum(a * b)``.
     """
+    if a.size <= _BLAS_DOT_MAX_SIZE:
+        return float(np.vdot(a, b))
     return float(np.sum(np.multiply(a, b)))
+
+
+def row_norms(V):
+    """Euclidean norm of each row of a 2-D array (one fused pass).
+
+    Parameters
+    ----------
+    V : ndarray of shape (n_rows, n_columns)
+        Real array.
+
+    Returns
+    -------
+    norms : ndarray of shape (n_rows,)
+        :math:`\\|V_{j,:}\\|_2` for each row ``j``.
+    """
+    return np.sqrt(np.einsum("ij,ij->i", V, V))
 
 
 def cosine_matrix(vectors):

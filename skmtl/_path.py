@@ -86,7 +86,7 @@ def solve_path(problem, alphas, *, max_iter, tol, verbose=0):
     result : SolverResult
         The solution at ``alpha``.
     """
-    fast = problem.gram()  # computed once for the whole path
+    fast = problem.fast_form()  # computed once for the whole path
     coef = offset = lipschitz = None
     for alpha in alphas:
         result = solve(

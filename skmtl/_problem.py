@@ -111,9 +111,9 @@ class Problem:
         """Number of parts of ``W`` the solver optimises."""
         return max(len(self.components), 1)
 
-    def gram(self):
+    def fast_form(self):
         """The same problem on the cheapest equivalent form of the datafit."""
-        fast = self.datafit.gram()
+        fast = self.datafit.fast_form()
         if fast is self.datafit:
             return self
         problem = object.__new__(Problem)

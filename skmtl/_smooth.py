@@ -310,7 +310,7 @@ class SmoothDatafit:
         """The same terms on a subset of the rows (they depend on W^T W only)."""
         return SmoothDatafit(self.inner.restrict(features), self.terms)
 
-    def gram(self):
+    def fast_form(self):
         """The same terms on the inner Gram form."""
-        inner = self.inner.gram()
+        inner = self.inner.fast_form()
         return self if inner is self.inner else SmoothDatafit(inner, self.terms)

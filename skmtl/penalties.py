@@ -32,6 +32,7 @@ and smooth terms live in :mod:`skmtl.structures`.
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._linalg import row_norms
 from .prox import (
     block_soft_threshold,
     column_group_soft_threshold,
@@ -118,7 +119,7 @@ class GroupLasso(_NormPenalty):
 
     def value(self, W):
         """Sum of the Euclidean norms of the rows of ``W``."""
-        return float(np.sum(np.linalg.norm(W, axis=1)))
+        return float(np.sum(row_norms(W)))
 
     def prox(self, V, step):
         """Row-wise block soft thresholding at ``step``."""
@@ -130,7 +131,7 @@ class GroupLasso(_NormPenalty):
 
     def row_dual_norms(self, G):
         """Euclidean norm of each row of ``G``."""
-        return np.linalg.norm(G, axis=1)
+        return row_norms(G)
 
 
 class TraceNorm(_NormPenalty):

@@ -13,6 +13,8 @@ for a coefficient matrix ``V`` of shape (n_features, n_columns) and a threshold
 
 import numpy as np
 
+from ._linalg import row_norms
+
 
 def soft_threshold(V, threshold):
     """Entry-wise soft thresholding: the prox of the l1 norm.
@@ -73,11 +75,13 @@ def block_soft_threshold(V, threshold):
     array([[2.4, 3.2],
            [0. , 0. ]])
     """
-    row_norms = np.linalg.norm(V, axis=1, keepdims=True)
-    # Divide only where the row is non-zero; zero rows stay zero.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shrink = np.where(row_norms > threshold, 1.0 - threshold / row_norms, 0.0)
-    return shrink * V
+    if threshold == 0:
+        return V.copy()
+    # 1 - tau / max(norm, tau) is 0 for a row of norm at most tau (exactly:
+    # tau / tau == 1.0) and never divides by zero for tau > 0.
+    norms = row_norms(V)
+    shrink = 1.0 - threshold / np.maximum(norms, threshold)
+    return shrink[:, None] * V
 
 
 def column_group_soft_threshold(V, threshold, column_group):

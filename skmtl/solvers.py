@@ -12,6 +12,7 @@ never look at which loss or penalty they were given.
 """
 
 from dataclasses import dataclass
+from math import sqrt
 
 import numpy as np
 
@@ -42,7 +43,7 @@ _NOISE_MULTIPLE = 100.0
 # (solving it more accurately wastes time, less accurately stalls the outer
 # loop).
 _WORKING_SET_MIN_SIZE = 10
-_WORKING_SET_GAP_RATIO = 0.3
+_WORKING_SET_GAP_RATIO = 0.1
 # A round that does not divide the full gap by at least 1 / this factor doubles
 # the working set (else it only keeps room for twice the support).
 _WORKING_SET_STALL = 0.5
@@ -224,7 +225,7 @@ def solve(
     """
     # The Gram form first: its null model costs nothing, and its gradient
     # there is computed exactly as the design's (alpha_max agrees to the bit).
-    datafit = datafit.gram()
+    datafit = datafit.fast_form()
     null = _null_result(datafit, penalty, alpha)
     if null is not None:
         return null
@@ -271,13 +272,21 @@ def _working_sets(
         step = np.nan if lipschitz is None else lipschitz
         return SolverResult(W, c, 0, primal, gap, 0.0, "duality_gap", True, step)
     last_form = None  # the form of the last subproblem, whose step carries over
+    support_before = None
     while True:
         rows = _working_set_rows(penalty, W, grad_W, size)
         whole = rows.size == n_features
+        # A fraction of the current gap; the full accuracy once the support
+        # is stable (the last round kept it): a fraction would then only
+        # divide the gap by a constant per round, each round paying products
+        # with the whole design.
+        support = np.flatnonzero(penalty.row_dual_norms(W) > 0)
+        stable = support_before is not None and np.array_equal(support, support_before)
         inner_tol = tol
-        if not whole:  # a fraction of the current gap
+        if not (whole or stable):
             inner_tol = max(tol, _WORKING_SET_GAP_RATIO * tol * gap / gap_threshold)
-        subproblem = datafit.restrict(rows).gram()
+        support_before = support
+        subproblem = datafit.restrict(rows).fast_form()
         # A subproblem of the same form as the last starts from its step size.
         same_form = type(subproblem) is last_form or (
             last_form is None and lipschitz is not None  # given by the caller
@@ -294,7 +303,8 @@ def _working_sets(
         W[rows] = result.coef
         c = result.offset
         Z = datafit.forward(W, c)
-        primal, dual = duality_gap(datafit, penalty, alpha, W, Z)
+        grad_W, _ = datafit.gradient_at(Z)
+        primal, dual = duality_gap(datafit, penalty, alpha, W, Z, Z, grad_W)
         if whole:  # the subproblem was the whole problem: its dual values count
             dual = max(dual, result.objective - result.dual_gap)
         best_dual = max(best_dual, dual)
@@ -307,7 +317,6 @@ def _working_sets(
         converged = gap <= gap_threshold
         if converged or n_iter >= max_iter or (whole and result.converged):
             break
-        grad_W, _ = datafit.gradient_at(Z)
         # Keep room for twice the support; grow the set when the gap stalls.
         if gap > _WORKING_SET_STALL * previous_gap:
             size = min(n_features, 2 * rows.size)
@@ -413,31 +422,32 @@ def fista(
     converged = False
 
     for n_iter in range(1, max_iter + 1):
-        momentum_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * momentum**2))
+        momentum_next = 0.5 * (1.0 + sqrt(1.0 + 4.0 * momentum**2))
         beta = (momentum - 1.0) / momentum_next
-        W_y = W + beta * (W - W_prev)
-        c_y = c + beta * (c - c_prev)
-        Z_y = Z + beta * (Z - Z_prev)  # scores are linear in (W, c)
-        f_y = datafit.value(Z_y) if beta else f
+        if beta:
+            W_y = W + beta * (W - W_prev)
+            Z_y = Z + beta * (Z - Z_prev)  # scores are linear in (W, c)
+            f_y = datafit.value(Z_y)
+        else:  # no momentum (first iteration, after a restart): no copies
+            W_y, Z_y, f_y = W, Z, f
         grad_W, grad_c = datafit.gradient_at(Z_y)
-        if not fit_intercept:
-            grad_c = np.zeros_like(c)
+        if fit_intercept:
+            c_y = c + beta * (c - c_prev)
 
         if try_longer_step:
             lipschitz *= _LIPSCHITZ_SHRINK
         for _ in range(_MAX_BACKTRACKS):
             W_new = penalty.prox(W_y - grad_W / lipschitz, alpha / lipschitz)
-            c_new = c_y - grad_c / lipschitz
-            Z_new = datafit.forward(W_new, c_new)
+            step_W = W_new - W_y
+            step_sq, decrease = inner(step_W, step_W), inner(grad_W, step_W)
+            if fit_intercept:
+                c_new = c_y - grad_c / lipschitz
+                step_c = c_new - c_y
+                step_sq += inner(step_c, step_c)
+                decrease += inner(grad_c, step_c)
+            Z_new = datafit.forward(W_new, c_new if fit_intercept else c)
             f_new = datafit.value(Z_new)
-            step_W, step_c = W_new - W_y, c_new - c_y
-            step_sq = np.sum(step_W**2) + np.sum(step_c**2)
-            upper = (
-                f_y
-                + inner(grad_W, step_W)
-                + inner(grad_c, step_c)
-                + 0.5 * lipschitz * step_sq
-            )
+            upper = f_y + decrease + 0.5 * lipschitz * step_sq
             if f_new <= upper + slack:
                 break
             lipschitz *= 2.0
@@ -452,12 +462,17 @@ def fista(
         # Try a longer step next time only if this one was accepted on its
         # merits, not within rounding errors (near the optimum every step is).
         try_longer_step = f_new <= upper and f_y - f_new > _NOISE_MULTIPLE * slack
-        residual = lipschitz * np.sqrt(step_sq) / grad_null_norm
-        # Gradient restart: drop the momentum when it points uphill.
-        if inner(W_y - W_new, W_new - W) + inner(c_y - c_new, c_new - c) > 0:
+        residual = lipschitz * sqrt(step_sq) / grad_null_norm
+        # Gradient restart: drop the momentum when it points uphill, i.e. when
+        # <y - x_new, x_new - x> > 0 (with y - x_new = -step).
+        uphill = -inner(step_W, W_new - W)
+        if fit_intercept:
+            uphill -= inner(step_c, c_new - c)
+            c_prev, c = c, c_new
+        if uphill > 0:
             momentum_next = 1.0
-        W_prev, c_prev, Z_prev = W, c, Z
-        W, c, Z, f = W_new, c_new, Z_new, f_new
+        W_prev, Z_prev = W, Z
+        W, Z, f = W_new, Z_new, f_new
         momentum = momentum_next
 
         if use_gap and cheap_gap:

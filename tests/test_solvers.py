@@ -205,7 +205,7 @@ def test_fast_paths_match_plain_fista_squared(penalty_name, shape, variant):
     sample_weight = _weights(X.shape[0], 0) if weighted else None
     estimator = Estimator(penalty_name, fit_intercept=fit_intercept)
     penalty, datafit = _prepare(estimator, X, Y, sample_weight)
-    gram = datafit.gram()
+    gram = datafit.fast_form()
     # The Gram form is chosen exactly when there are more samples than features
     # and, for a sparse X, the dense d x d matrix is no larger than X's non-zeros.
     n_samples, n_features = X.shape
@@ -238,7 +238,7 @@ def test_fast_paths_match_plain_fista_logistic(penalty_name, shape, variant):
     sample_weight = _weights(X.shape[0], 1) if weighted else None
     estimator = Estimator(penalty_name, fit_intercept=fit_intercept)
     penalty, datafit = _prepare(estimator, X, Y, sample_weight)
-    assert datafit.gram() is datafit  # no Gram form for the logistic loss
+    assert datafit.fast_form() is datafit  # no Gram form for the logistic loss
     alpha = _alpha(penalty, datafit)
     reference = _reference(datafit, penalty, alpha)
     assert np.any(reference.coef != 0)
@@ -263,7 +263,7 @@ def test_layouts_without_gram_match_plain_fista(layout, penalty_name):
     # More samples than features and the squared loss, yet no Gram form: the
     # columns of W do not see the same rows with the same weights.
     assert X.shape[0] > datafit.n_features
-    assert datafit.gram() is datafit
+    assert datafit.fast_form() is datafit
     alpha = _alpha(penalty, datafit)
     reference = _reference(datafit, penalty, alpha)
     assert np.any(reference.coef != 0)
@@ -295,7 +295,7 @@ def _rel_close(a, b, rtol=1e-10):
 @pytest.mark.parametrize("sparse", [False, True])
 def test_gram_datafit_agrees_with_design(sparse, fit_intercept, weighted):
     X, Y, _, _, datafit = _gram_case(sparse, fit_intercept, weighted)
-    gram = datafit.gram()
+    gram = datafit.fast_form()
     assert isinstance(gram, GramDatafit)
     c = datafit.null_intercept()  # the target means (zeros without intercept)
     np.testing.assert_allclose(gram.null_intercept(), c, rtol=1e-12, atol=1e-14)
@@ -327,7 +327,7 @@ def test_gram_lipschitz_and_restrict(sparse, fit_intercept, weighted):
     X, Y, sample_weight, estimator, datafit = _gram_case(
         sparse, fit_intercept, weighted
     )
-    gram = datafit.gram()
+    gram = datafit.fast_form()
     # The true Hessian X_c^T D X_c, from scratch.
     dense = X.toarray() if sp.issparse(X) else X
     w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
@@ -342,8 +342,8 @@ def test_gram_lipschitz_and_restrict(sparse, fit_intercept, weighted):
 
     rows = np.array([0, 3, 4, 7])
     restricted = gram.restrict(rows)
-    expected = estimator._prepare_datafit(X[:, rows], Y, sample_weight).gram()
-    also = datafit.restrict(rows).gram()
+    expected = estimator._prepare_datafit(X[:, rows], Y, sample_weight).fast_form()
+    also = datafit.restrict(rows).fast_form()
     for other in (expected, also):
         assert isinstance(other, GramDatafit)
         np.testing.assert_allclose(
@@ -540,7 +540,7 @@ def test_alpha_max_exact_with_gram(penalty_name, variant, seed):
     sample_weight = _weights(X.shape[0], seed) if weighted else None
     estimator = MultiTaskRegressor(penalty_name, fit_intercept=fit_intercept)
     penalty, datafit = _prepare(estimator, X, Y, sample_weight)
-    gram = datafit.gram()
+    gram = datafit.fast_form()
     assert isinstance(gram, GramDatafit)
     top = alpha_max(
         X, Y, penalty=penalty_name, fit_intercept=fit_intercept,
