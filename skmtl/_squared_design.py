@@ -105,8 +105,9 @@ class SquaredDesignDatafit:
         # Uniform weights are one scalar: no (n, T) product per evaluation.
         self._scalar_weight = float(sample_weight[0]) if uniform else None
         self._row_weight = None if uniform else sample_weight[:, None]
-        self._weighted_targets = self._weighted(centred_targets)
-        self.target_variation = inner(centred_targets, self._weighted_targets)
+        # D Y_c, for the conjugate; not stored for uniform weights (a scalar).
+        self._weighted_targets = None if uniform else self._weighted(centred_targets)
+        self.target_variation = 2.0 * self.value(centred_targets)
 
     @classmethod
     def from_design(cls, data, target_mean):
@@ -126,7 +127,13 @@ class SquaredDesignDatafit:
             The equivalent datafit.
         """
         Y = data.targets
-        cross = -data.adjoint(data.weights * (target_mean - Y))
+        # The null gradient exactly as the layout computes it (the same
+        # operations in the same order), its (n, T) temporary freed before the
+        # centred targets are made.
+        weighted_null_residual = target_mean - Y
+        weighted_null_residual *= data.weights
+        cross = -data.adjoint(weighted_null_residual)
+        del weighted_null_residual
         return cls(
             data.X,
             np.ascontiguousarray(data.x_offset[:, 0]),
@@ -188,9 +195,11 @@ class SquaredDesignDatafit:
 
         It is :math:`\\tfrac12 s^2 \\sum w r^2 + s \\sum w r y_c`.
         """
-        return float(
-            scale**2 * self.value(R) + scale * inner(R, self._weighted_targets)
-        )
+        if self._weighted_targets is None:
+            residual_dot_target = self._scalar_weight * inner(R, self.centred_targets)
+        else:
+            residual_dot_target = inner(R, self._weighted_targets)
+        return float(scale**2 * self.value(R) + scale * residual_dot_target)
 
     def null_intercept(self):
         """The target means."""

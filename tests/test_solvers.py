@@ -26,6 +26,7 @@ from skmtl import (
 from skmtl import solvers as solvers_module
 from skmtl._gram import GramDatafit
 from skmtl._path import alpha_grid, solve_path
+from skmtl._squared_design import SquaredDesignDatafit
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.penalties import Ridge
 from skmtl.solvers import duality_gap, fista, solve
@@ -318,6 +319,58 @@ def test_gram_datafit_agrees_with_design(sparse, fit_intercept, weighted):
             _rel_close(dual_gram, dual)
             # Weak duality, and a gap that is not trivially zero.
             assert dual <= primal and primal - dual > 1e-6 * abs(primal)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_squared_design_datafit_agrees_with_design(sparse, fit_intercept, weighted):
+    # Fewer samples than features: the residual form, not the Gram form.
+    X, Y, Estimator = _data("squared", (12, 30), 4, sparse=sparse, n_tasks=4)
+    sample_weight = _weights(X.shape[0], 4) if weighted else None
+    estimator = Estimator(fit_intercept=fit_intercept)
+    _, datafit = _prepare(estimator, X, Y, sample_weight)
+    lean = datafit.fast_form()
+    assert isinstance(lean, SquaredDesignDatafit)
+    assert not lean.fit_intercept  # fixed at the target means
+    c = datafit.null_intercept()
+    np.testing.assert_array_equal(lean.null_intercept(), c)
+    # The same null gradient to the bit: alpha_max and the null check agree.
+    np.testing.assert_array_equal(lean.null_model()[2], datafit.null_model()[2])
+    rng = np.random.default_rng(1)
+    for scale in (0.01, 0.3, 3.0):
+        W = scale * rng.standard_normal((datafit.n_features, datafit.n_columns))
+        Z, R = datafit.forward(W, c), lean.forward(W, c)
+        _rel_close(lean.value(R), datafit.value(Z))
+        _rel_close(lean.gradient_at(R)[0], datafit.gradient_at(Z)[0])
+        for name in PENALTIES:
+            penalty = make_penalty(name)
+            primal, dual = duality_gap(datafit, penalty, 0.05, W, Z)
+            primal_lean, dual_lean = duality_gap(lean, penalty, 0.05, W, R)
+            _rel_close(primal_lean, primal)
+            _rel_close(dual_lean, dual)
+            assert dual <= primal and primal - dual > 1e-6 * abs(primal)
+    # The step-size seed: the top eigenvalue of X_c^T D X_c, to the power
+    # iteration's accuracy.
+    dense = X.toarray() if sp.issparse(X) else X
+    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    w = w / w.sum()
+    mean = w @ dense if fit_intercept else np.zeros(X.shape[1])
+    centred = dense - mean
+    top = np.linalg.eigvalsh(centred.T @ (w[:, None] * centred))[-1]
+    assert lean.lipschitz() == pytest.approx(top, rel=0.05)
+    # A working set's form equals the form of those columns alone.
+    rows = np.array([0, 3, 4, 7, 20])
+    restricted = lean.restrict(rows)
+    direct = estimator._prepare_datafit(X[:, rows], Y, sample_weight).fast_form()
+    W = rng.standard_normal((rows.size, datafit.n_columns))
+    for form in (restricted, restricted.fast_form()):
+        assert type(restricted.fast_form()) is type(direct)  # same choice of form
+        _rel_close(form.value(form.forward(W, c)), direct.value(direct.forward(W, c)))
+        _rel_close(
+            form.gradient_at(form.forward(W, c))[0],
+            direct.gradient_at(direct.forward(W, c))[0],
+        )
 
 
 @pytest.mark.parametrize("weighted", [False, True])
