@@ -87,16 +87,46 @@ def solve_path(problem, alphas, *, max_iter, tol, verbose=0):
         The solution at ``alpha``.
     """
     fast = problem.fast_form()  # computed once for the whole path
-    coef = offset = lipschitz = None
-    for alpha in alphas:
+    lipschitz = None
+    previous = []  # the last two (alpha, result), for the secant start
+    for alpha in map(float, alphas):
+        datafit = fast.at(alpha)
+        coef, offset = _secant_start(datafit, fast.penalty, alpha, previous)
         result = solve(
-            fast.at(float(alpha)), fast.penalty, float(alpha), coef, offset,
+            datafit, fast.penalty, alpha, coef, offset,
             max_iter=max_iter, tol=tol, verbose=verbose, lipschitz=lipschitz,
         )  # fmt: skip
-        coef, offset = result.coef, result.offset
+        previous = [*previous[-1:], (alpha, result)]
         if np.isfinite(result.lipschitz):
             lipschitz = result.lipschitz
-        yield float(alpha), result
+        yield alpha, result
+
+
+def _objective(datafit, penalty, alpha, coef, offset):
+    return datafit.value(datafit.forward(coef, offset)) + alpha * penalty.value(coef)
+
+
+def _secant_start(datafit, penalty, alpha, previous):
+    """The better of the last solution and its secant extrapolation to ``alpha``.
+
+    Along a path the solution moves smoothly with ``alpha`` while its support
+    is fixed, so the line through the last two solutions predicts the next
+    one more closely than the last solution alone; the prediction is kept
+    only if its objective at ``alpha`` is lower.
+    """
+    if not previous:
+        return None, None
+    alpha_last, last = previous[-1]
+    if len(previous) < 2:
+        return last.coef, last.offset
+    alpha_before, before = previous[0]
+    ratio = (alpha - alpha_last) / (alpha_last - alpha_before)
+    coef = last.coef + ratio * (last.coef - before.coef)
+    offset = last.offset + ratio * (last.offset - before.offset)
+    predicted = _objective(datafit, penalty, alpha, coef, offset)
+    if predicted < _objective(datafit, penalty, alpha, last.coef, last.offset):
+        return coef, offset
+    return last.coef, last.offset
 
 
 def regularization_path(

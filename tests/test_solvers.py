@@ -25,7 +25,7 @@ from skmtl import (
 )
 from skmtl import solvers as solvers_module
 from skmtl._gram import GramDatafit
-from skmtl._path import alpha_grid, solve_path
+from skmtl._path import _objective, _secant_start, alpha_grid, solve_path
 from skmtl._squared_design import SquaredDesignDatafit
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.penalties import Ridge
@@ -578,6 +578,33 @@ def test_warm_started_path_matches_cold_solves(penalty_name, loss, shape):
     # Known limitation, not asserted: with the logistic loss a warm-started
     # path has been measured to take up to 1.6 times the iterations of cold
     # solves (ridge, tall problem); its time is still saved on set-up.
+
+
+@pytest.mark.parametrize(
+    ("penalty_name", "loss"), [("ridge", "squared"), ("group_lasso", "logistic")]
+)
+def test_path_secant_start_is_never_worse(penalty_name, loss):
+    X, Y, Estimator = _data(loss, "tall", 8)
+    problem = Estimator(penalty_name)._problem(X, Y, None).fast_form()
+    alphas = (
+        [0.3, 0.2, 0.13]
+        if penalty_name == "ridge"
+        else list(alpha_grid(problem, 6, 0.1)[2:5])
+    )
+    previous = []
+    for alpha in alphas[:2]:
+        result = solve(problem.at(alpha), problem.penalty, alpha, tol=1e-10)
+        previous.append((alpha, result))
+    datafit, penalty, alpha = problem.at(alphas[2]), problem.penalty, alphas[2]
+    coef, offset = _secant_start(datafit, penalty, alpha, previous)
+    last = previous[-1][1]
+    start = _objective(datafit, penalty, alpha, coef, offset)
+    assert start <= _objective(datafit, penalty, alpha, last.coef, last.offset)
+    if penalty_name == "ridge":  # a smooth path: the secant is strictly closer
+        optimum = solve(datafit, penalty, alpha, tol=1e-12)
+        assert np.linalg.norm(coef - optimum.coef) < 0.5 * np.linalg.norm(
+            last.coef - optimum.coef
+        )
 
 
 # --------------------------------------------------------------------------
