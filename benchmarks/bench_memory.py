@@ -4,7 +4,8 @@ The target of issue 5: a fit makes at most one extra copy of ``X``. For each
 case the script fits once to warm up, then measures with ``tracemalloc``
 (numpy and scipy register their buffers with it; BLAS work space is not
 counted) the peak of the memory allocated during ``fit`` beyond what was
-allocated before it, and divides by the bytes of ``X`` (``data``, ``indices``
+allocated before it, at ``alpha_max / 10`` and ``alpha_max / 100``, and
+divides by the bytes of ``X`` (``data``, ``indices``
 and ``indptr`` for a sparse matrix). The bytes of ``Y`` and of one
 coefficient matrix are printed too: a fit needs a few arrays of those sizes
 whatever ``X`` is, which matters when ``X`` is sparse and small.
@@ -60,11 +61,11 @@ def cases():
     yield "group lasso, sparse CSR (2,000 x 20,000, 1%, T=10)", "group_lasso", X, Y
 
 
-def measure(penalty, X, Y):
-    """Peak extra bytes of one fit at alpha_max / 10."""
+def measure(penalty, X, Y, fraction):
+    """Peak extra bytes of one fit at ``fraction * alpha_max``."""
     classify = not np.issubdtype(np.asarray(Y).dtype, np.floating)
     loss = "log_loss" if classify else "squared"
-    alpha = alpha_max(X, Y, penalty=penalty, loss=loss) / 10
+    alpha = alpha_max(X, Y, penalty=penalty, loss=loss) * fraction
     Estimator = MultiTaskClassifier if classify else MultiTaskRegressor
     model = Estimator(penalty=penalty, alpha=alpha, tol=1e-6, max_iter=2000)
     with warnings.catch_warnings():
@@ -85,16 +86,21 @@ def main():
         f"python {platform.python_version()}, {platform.machine()}"
     )
     print()
-    print("| case | X (MB) | Y (MB) | W (MB) | peak extra (MB) | peak / X |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| case | X (MB) | Y (MB) | W (MB) | peak extra (MB), alpha_max/10 | "
+        "peak / X | peak extra (MB), alpha_max/100 | peak / X |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    mb = 1e-6
     for name, penalty, X, Y in cases():
-        extra, model = measure(penalty, X, Y)
-        mb = 1e-6
         x_bytes = _nbytes(X)
+        cells = []
+        for fraction in (0.1, 0.01):
+            extra, model = measure(penalty, X, Y, fraction)
+            cells += [f"{extra * mb:.1f}", f"{extra / x_bytes:.2f}"]
         print(
             f"| {name} | {x_bytes * mb:.1f} | {np.asarray(Y).nbytes * mb:.1f} | "
-            f"{model.coef_.nbytes * mb:.2f} | {extra * mb:.1f} | "
-            f"{extra / x_bytes:.2f} |"
+            f"{model.coef_.nbytes * mb:.2f} | " + " | ".join(cells) + " |"
         )
 
 

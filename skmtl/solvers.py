@@ -286,6 +286,9 @@ def _working_sets(
         if not (whole or stable):
             inner_tol = max(tol, _WORKING_SET_GAP_RATIO * tol * gap / gap_threshold)
         support_before = support
+        # Only one subproblem (its slice of X) and no full-size state are
+        # alive while a subproblem is solved: that is the memory peak.
+        Z = grad_W = None
         subproblem = datafit.restrict(rows).fast_form()
         # A subproblem of the same form as the last starts from its step size.
         same_form = type(subproblem) is last_form or (
@@ -298,6 +301,7 @@ def _working_sets(
             lipschitz=lipschitz if same_form else None,
         )  # fmt: skip
         lipschitz, last_form = result.lipschitz, type(subproblem)
+        subproblem = None
         n_iter += result.n_iter
         W = np.zeros((n_features, n_columns))
         W[rows] = result.coef
