@@ -309,6 +309,10 @@ def _working_sets(
         Z = datafit.forward(W, c)
         grad_W, _ = datafit.gradient_at(Z)
         primal, dual = duality_gap(datafit, penalty, alpha, W, Z, Z, grad_W)
+        # Converged when the coefficients certify themselves (the dual point
+        # at their own scores, as in fista); the reported gap uses the best
+        # dual value seen.
+        own_gap = primal - dual
         if whole:  # the subproblem was the whole problem: its dual values count
             dual = max(dual, result.objective - result.dual_gap)
         best_dual = max(best_dual, dual)
@@ -318,7 +322,7 @@ def _working_sets(
                 f"[skmtl.solve] {rows.size} rows in the working set, {n_iter} "
                 f"iterations, objective {primal:.10e}, gap {gap:.3e}"
             )
-        converged = gap <= gap_threshold
+        converged = own_gap <= gap_threshold
         if converged or n_iter >= max_iter or (whole and result.converged):
             break
         # Keep room for twice the support; grow the set when the gap stalls.
@@ -381,7 +385,10 @@ def fista(
     Notes
     -----
     The solver stops when the duality gap is at most ``tol`` times the
-    objective of the null model (all coefficients zero, best intercepts).
+    objective of the null model (all coefficients zero, best intercepts),
+    with the dual point taken at the returned coefficients' own scores (so
+    that the gap can be recomputed from them alone); the reported gap uses
+    the best dual value seen, which is never worse.
     When the datafit has no dual point (multinomial loss with intercepts) or
     the penalty no useful dual set (a norm at ``alpha = 0``, or no non-smooth
     term at all), it stops when the prox-gradient residual
@@ -424,6 +431,12 @@ def fista(
     try_longer_step = False
     gap, residual, primal, best_dual = np.nan, np.inf, np.inf, -np.inf
     converged = False
+    if use_gap and coef_init is not None and np.any(W):
+        # A warm start may already be certified (a refit at the same alpha).
+        primal, best_dual = duality_gap(datafit, penalty, alpha, W, Z)
+        gap = primal - best_dual
+        if gap <= gap_threshold:
+            return SolverResult(W, c, 0, primal, gap, 0.0, criterion, True, lipschitz)
 
     for n_iter in range(1, max_iter + 1):
         momentum_next = 0.5 * (1.0 + sqrt(1.0 + 4.0 * momentum**2))
@@ -490,6 +503,17 @@ def fista(
             best_dual = max(best_dual, dual)
             gap = primal - best_dual
             converged = gap <= gap_threshold
+            if converged and cheap_gap:
+                # The dual points above are at the extrapolated iterates. Stop
+                # only when the returned coefficients certify themselves, with
+                # the dual point at their own scores: a gap anyone can
+                # recompute from the coefficients alone.
+                primal, own_dual = duality_gap(datafit, penalty, alpha, W, Z)
+                best_dual = max(best_dual, own_dual)
+                gap = primal - best_dual
+                converged = primal - own_dual <= gap_threshold
+            elif converged:  # the dual point was already the own one
+                converged = primal - dual <= gap_threshold
         else:
             primal = f + alpha * penalty.value(W)
             converged = residual <= tol
@@ -501,9 +525,9 @@ def fista(
         if converged:
             break
 
-    if use_gap and cheap_gap:
-        # The gaps above used dual points at the extrapolated iterates; certify
-        # the returned coefficients with the dual point at their own scores.
+    if use_gap and cheap_gap and not converged:
+        # Certify the returned coefficients with the dual point at their own
+        # scores too (done above when the loop stopped on the gap).
         primal, dual = duality_gap(datafit, penalty, alpha, W, Z)
         gap = primal - max(best_dual, dual)
     if not np.isfinite(primal):

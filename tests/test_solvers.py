@@ -274,6 +274,33 @@ def test_layouts_without_gram_match_plain_fista(layout, penalty_name):
     _check_estimator(estimator, X, y, None, alpha, datafit, reference)
 
 
+@pytest.mark.parametrize("shape", ["tall", "wide"])
+@pytest.mark.parametrize("penalty_name", PENALTIES)
+def test_returned_coefficients_certify_themselves(penalty_name, shape):
+    # The stopping rule uses the dual point at the returned coefficients' own
+    # scores: recomputed on the plain design datafit, from the coefficients
+    # alone, the gap meets the tolerance (the fast forms, the extrapolated
+    # dual points and the best dual value seen play no part).
+    X, Y, Estimator = _data("squared", shape, 9)
+    penalty, datafit = _prepare(Estimator(penalty_name), X, Y)
+    alpha = _alpha(penalty, datafit)
+    tol = 1e-6
+    null_objective = datafit.value(datafit.null_model()[1])
+    problem = Estimator(penalty_name)._problem(X, Y, None)
+    # One cold solve and a warm-started path (whose starts are near-optimal).
+    path = solve_path(
+        problem, alpha_grid(problem, 12, 0.01), max_iter=MAX_ITER, tol=tol
+    )
+    cold = solve(datafit, penalty, alpha, tol=tol, max_iter=MAX_ITER)
+    for strength, result in [(alpha, cold), *path]:
+        assert result.converged
+        W, c = result.coef, datafit.null_intercept()  # the target means
+        Z = datafit.forward(W, c)
+        primal, dual = duality_gap(datafit, penalty, strength, W, Z)
+        assert primal - dual <= tol * null_objective
+        assert result.dual_gap <= primal - dual + 1e-12 * null_objective
+
+
 # --------------------------------------------------------------------------
 # 2. The Gram form against the design datafit
 
