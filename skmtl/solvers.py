@@ -125,13 +125,39 @@ def duality_gap(datafit, penalty, alpha, W, Z, Z_dual=None, grad_W=None):
         point for its intercepts.
     """
     primal = datafit.value(Z) + alpha * penalty.value(W)
-    candidate = datafit.dual_candidate(Z if Z_dual is None else Z_dual, grad_W)
+    return primal, dual_value(
+        datafit, penalty, alpha, Z if Z_dual is None else Z_dual, grad_W
+    )
+
+
+def dual_value(datafit, penalty, alpha, Z, grad_W=None):
+    """Dual objective at the dual candidate of the state ``Z``.
+
+    Parameters
+    ----------
+    datafit : Datafit or GramDatafit
+        The smooth part of the objective.
+    penalty : object
+        The penalty (see :mod:`skmtl.penalties`).
+    alpha : float
+        Strength of the penalty.
+    Z : ndarray
+        Any state of the datafit: every one gives a valid lower bound.
+    grad_W : ndarray of shape (n_features, n_columns), default=None
+        Gradient at ``Z``, reused when the datafit's dual point allows.
+
+    Returns
+    -------
+    dual : float
+        Dual objective at the candidate, ``-inf`` if the datafit has no dual
+        point for its intercepts.
+    """
+    candidate = datafit.dual_candidate(Z, grad_W)
     if candidate is None:
-        return primal, -np.inf
+        return -np.inf
     V, grad_W = candidate
     scale, penalty_conjugate = penalty.dual_point(-grad_W, alpha)
-    dual = -datafit.conjugate(V, scale) - penalty_conjugate
-    return primal, dual
+    return -datafit.conjugate(V, scale) - penalty_conjugate
 
 
 def _penalty_has_dual(penalty, alpha):
@@ -450,6 +476,12 @@ def fista(
         grad_W, grad_c = datafit.gradient_at(Z_y)
         if fit_intercept:
             c_y = c + beta * (c - c_prev)
+        if use_gap and cheap_gap:
+            # Free: the dual point is taken where the gradient is known. Taken
+            # now, so that no old state outlives this point: the line search
+            # then holds only the current and the new state (the memory peak).
+            dual = dual_value(datafit, penalty, alpha, Z_y, grad_W)
+        W_prev = Z_prev = Z_y = None
 
         if try_longer_step:
             lipschitz *= _LIPSCHITZ_SHRINK
@@ -493,8 +525,7 @@ def fista(
         momentum = momentum_next
 
         if use_gap and cheap_gap:
-            # Free: the dual point is taken where the gradient is already known.
-            primal, dual = duality_gap(datafit, penalty, alpha, W, Z, Z_y, grad_W)
+            primal = f + alpha * penalty.value(W)
         elif use_gap:
             if n_iter % _GAP_INTERVAL and n_iter != max_iter:
                 continue
