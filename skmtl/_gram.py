@@ -28,6 +28,10 @@ from scipy.linalg import eigh
 
 from ._linalg import inner
 
+# Up to this many features, all eigenvalues (numpy, little call overhead)
+# cost less than the top one alone through scipy's subset driver.
+_FULL_EIGEN_MAX_FEATURES = 40
+
 
 class GramDatafit:
     """Squared loss of a shared design, from ``Q``, ``C`` and ``gamma``.
@@ -51,6 +55,7 @@ class GramDatafit:
 
     fit_intercept = False  # the intercepts are fixed at their optimum
     cheap_dual = True
+    always_dual = True  # the residual is a dual point whatever W
 
     def __init__(self, gram, cross, target_variation, target_mean, data):
         self.gram_matrix = gram
@@ -82,7 +87,9 @@ class GramDatafit:
 
     def dual_candidate(self, Z, grad_W=None):
         """The residual, held implicitly by the state, and ``X_c^T D R``."""
-        return Z, Z[: self.n_features] - self.cross
+        if grad_W is None:
+            grad_W = Z[: self.n_features] - self.cross
+        return Z, grad_W
 
     def conjugate(self, V, scale):
         """Conjugate of the data term at the scaled residual ``scale * D R``.
@@ -112,6 +119,8 @@ class GramDatafit:
             return 0.0
         grams = self.gram_matrix
         grams = grams[None] if grams.ndim == 2 else grams
+        if self.n_features <= _FULL_EIGEN_MAX_FEATURES:
+            return max(float(np.linalg.eigvalsh(gram)[-1]) for gram in grams)
         last = [self.n_features - 1, self.n_features - 1]
         return max(
             float(eigh(gram, eigvals_only=True, subset_by_index=last)[0])

@@ -87,6 +87,7 @@ class SquaredDesignDatafit:
 
     fit_intercept = False  # the intercepts are fixed at their optimum
     cheap_dual = True
+    always_dual = True  # the residual is a dual point whatever W
 
     def __init__(
         self, X, x_mean, sample_weight, centred_targets, target_mean, cross, data

@@ -172,7 +172,14 @@ def _penalty_has_dual(penalty, alpha):
 
 
 def _norm(array):
-    """Euclidean norm that neither underflows nor overflows (scaled by the max)."""
+    """Euclidean norm that neither underflows nor overflows (scaled by the max).
+
+    The plain norm (one pass) is kept unless its squares overflowed or
+    underflowed, which only the scaled one survives.
+    """
+    plain = float(np.linalg.norm(array))
+    if 0.0 < plain < np.inf and plain > 1e-150:
+        return plain
     largest = float(np.max(np.abs(array), initial=0.0))
     if largest == 0.0 or not np.isfinite(largest):
         return largest
@@ -191,7 +198,12 @@ def _finite_null_objective(value):
 
 
 def _has_dual(datafit):
-    """Whether the datafit can give a dual point (probed on the null model)."""
+    """Whether the datafit can give a dual point (probed on the null model).
+
+    The squared-loss forms say so themselves (``always_dual``): no probe.
+    """
+    if getattr(datafit, "always_dual", False):
+        return True
     _, Z_null, _ = datafit.null_model()
     return datafit.dual_candidate(Z_null) is not None
 
@@ -271,9 +283,13 @@ def _working_set_rows(penalty, W, grad_W, size):
     """The active rows of ``W`` and the rows that violate optimality most."""
     active = np.flatnonzero(penalty.row_dual_norms(W) > 0)
     size = min(W.shape[0], max(size, 2 * active.size))
+    if size == W.shape[0]:
+        return np.arange(size)
     score = penalty.row_dual_norms(grad_W)
     score[active] = np.inf
-    return np.sort(np.argsort(-score, kind="stable")[:size])
+    # The ``size`` largest scores (ties broken by index: deterministic).
+    order = np.argsort(-score, kind="stable")
+    return np.sort(order[:size])
 
 
 def _working_sets(
@@ -282,12 +298,15 @@ def _working_sets(
 ):  # fmt: skip
     """Working-set loop around :func:`fista` for row-separable norm penalties."""
     n_features, n_columns = datafit.n_features, datafit.n_columns
-    c_null, Z_null, _ = datafit.null_model()
+    c_null, Z_null, grad_null = datafit.null_model()
     gap_threshold = tol * _finite_null_objective(datafit.value(Z_null))
     W = np.zeros((n_features, n_columns)) if coef_init is None else coef_init.copy()
     c = c_null if offset_init is None or not datafit.fit_intercept else offset_init
-    Z = datafit.forward(W, c)
-    grad_W, _ = datafit.gradient_at(Z)
+    if np.any(W) or c is not c_null:
+        Z = datafit.forward(W, c)
+        grad_W, _ = datafit.gradient_at(Z)
+    else:  # the null model, whose state and gradient the datafit knows
+        Z, grad_W = Z_null, grad_null
     size = _WORKING_SET_MIN_SIZE
     n_iter, converged = 0, False
     # The gap at the start sets how accurately the first subproblem is solved
@@ -427,9 +446,11 @@ def fista(
     """
     n_features, n_columns = datafit.n_features, datafit.n_columns
     fit_intercept = datafit.fit_intercept
-    null = _null_result(datafit, penalty, alpha)
-    if null is not None:
-        return null
+    if coef_init is None or not np.any(coef_init):
+        # (From a warm start the prox reaches exact zeros if they are optimal.)
+        null = _null_result(datafit, penalty, alpha)
+        if null is not None:
+            return null
     c_null, Z_null, grad_null = datafit.null_model()
     null_objective = _finite_null_objective(datafit.value(Z_null))
     grad_null_norm = _norm(grad_null)
