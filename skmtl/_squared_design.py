@@ -13,9 +13,10 @@ with ``X_c`` and ``Y_c`` centred by their weighted means (never
 materialised: ``X_c W = X W - 1 \\bar x^\\top W``). The solver state is the
 residual ``R``, affine in ``W``, so a solver may extrapolate it.
 
-This is the form the solvers use when the design has at most as many samples
-as features (else :class:`skmtl._gram.GramDatafit`, whose iterations do not
-depend on ``n``, is cheaper). Compared with the general
+This is the form the solvers use when the Gram form
+(:class:`skmtl._gram.GramDatafit`, whose iterations do not depend on ``n``)
+is not cheaper: at most as many samples as features, or a sparse ``X`` with
+fewer non-zeros than the (d, d) Gram matrix would hold. Compared with the general
 :class:`skmtl._datafit.Datafit` it drops the intercept variables, the loss
 blocks and the centring of the dual point: an iteration is the two products
 with ``X`` and a few element-wise operations, which is what sets the speed on
