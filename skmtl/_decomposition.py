@@ -95,7 +95,7 @@ class PartsDatafit:
         return PartsDatafit(self.inner.restrict(features), self.n_parts)
 
     def fast_form(self):
-        """The parts of the inner Gram form."""
+        """The parts of the inner fast form (Gram or residual)."""
         inner = self.inner.fast_form()
         return self if inner is self.inner else PartsDatafit(inner, self.n_parts)
 

@@ -311,6 +311,6 @@ class SmoothDatafit:
         return SmoothDatafit(self.inner.restrict(features), self.terms)
 
     def fast_form(self):
-        """The same terms on the inner Gram form."""
+        """The same terms on the inner fast form (Gram or residual)."""
         inner = self.inner.fast_form()
         return self if inner is self.inner else SmoothDatafit(inner, self.terms)

@@ -178,7 +178,7 @@ def _norm(array):
     underflowed, which only the scaled one survives.
     """
     plain = float(np.linalg.norm(array))
-    if 0.0 < plain < np.inf and plain > 1e-150:
+    if 1e-150 < plain < np.inf:
         return plain
     largest = float(np.max(np.abs(array), initial=0.0))
     if largest == 0.0 or not np.isfinite(largest):
@@ -261,7 +261,7 @@ def solve(
     result : SolverResult
         Coefficients, intercepts and convergence information.
     """
-    # The Gram form first: its null model costs nothing, and its gradient
+    # The fast form first: its null model costs no product, and its gradient
     # there is computed exactly as the design's (alpha_max agrees to the bit).
     datafit = datafit.fast_form()
     null = _null_result(datafit, penalty, alpha)
@@ -279,17 +279,15 @@ def solve(
     return fista(datafit, penalty, alpha, coef_init, offset_init, **options)
 
 
-def _working_set_rows(penalty, W, grad_W, size):
-    """The active rows of ``W`` and the rows that violate optimality most."""
-    active = np.flatnonzero(penalty.row_dual_norms(W) > 0)
-    size = min(W.shape[0], max(size, 2 * active.size))
-    if size == W.shape[0]:
-        return np.arange(size)
+def _working_set_rows(penalty, active, grad_W, size):
+    """The ``active`` rows of ``W`` and the rows that violate optimality most."""
+    n_rows = grad_W.shape[0]
+    size = min(n_rows, max(size, 2 * active.size))
+    if size == n_rows:
+        return np.arange(n_rows)
     score = penalty.row_dual_norms(grad_W)
     score[active] = np.inf
-    # The ``size`` largest scores (ties broken by index: deterministic).
-    order = np.argsort(-score, kind="stable")
-    return np.sort(order[:size])
+    return np.sort(np.argsort(-score, kind="stable")[:size])
 
 
 def _working_sets(
@@ -319,13 +317,13 @@ def _working_sets(
     last_form = None  # the form of the last subproblem, whose step carries over
     support_before = None
     while True:
-        rows = _working_set_rows(penalty, W, grad_W, size)
+        support = np.flatnonzero(penalty.row_dual_norms(W) > 0)
+        rows = _working_set_rows(penalty, support, grad_W, size)
         whole = rows.size == n_features
         # A fraction of the current gap; the full accuracy once the support
         # is stable (the last round kept it): a fraction would then only
         # divide the gap by a constant per round, each round paying products
         # with the whole design.
-        support = np.flatnonzero(penalty.row_dual_norms(W) > 0)
         stable = support_before is not None and np.array_equal(support, support_before)
         inner_tol = tol
         if not (whole or stable):
@@ -478,9 +476,13 @@ def fista(
     try_longer_step = False
     gap, residual, primal, best_dual = np.nan, np.inf, np.inf, -np.inf
     converged = False
+    start_gradient = None  # computed for the check below, reused by iteration 1
     if use_gap and coef_init is not None and np.any(W):
         # A warm start may already be certified (a refit at the same alpha).
-        primal, best_dual = duality_gap(datafit, penalty, alpha, W, Z)
+        start_gradient = datafit.gradient_at(Z)
+        primal, best_dual = duality_gap(
+            datafit, penalty, alpha, W, Z, Z, start_gradient[0]
+        )
         gap = primal - best_dual
         if gap <= gap_threshold:
             return SolverResult(W, c, 0, primal, gap, 0.0, criterion, True, lipschitz)
@@ -494,7 +496,10 @@ def fista(
             f_y = datafit.value(Z_y)
         else:  # no momentum (first iteration, after a restart): no copies
             W_y, Z_y, f_y = W, Z, f
-        grad_W, grad_c = datafit.gradient_at(Z_y)
+        if start_gradient is not None:  # the first iteration: Z_y is Z
+            (grad_W, grad_c), start_gradient = start_gradient, None
+        else:
+            grad_W, grad_c = datafit.gradient_at(Z_y)
         if fit_intercept:
             c_y = c + beta * (c - c_prev)
         if use_gap and cheap_gap:
