@@ -44,7 +44,7 @@ def _sparse_regression(n, d, T, density, seed=0):
 
 
 def cases():
-    """(name, estimator factory, X, Y) of every measured fit."""
+    """(name, penalty, X, Y) of every measured fit."""
     X, Y, _ = make_multitask_regression(20_000, 200, 50, n_informative=20)
     yield "group lasso, dense tall (20,000 x 200, T=50)", "group_lasso", X, Y
     X, Y, _ = make_multitask_regression(1_000, 5_000, 20, n_informative=50)

@@ -313,6 +313,16 @@ def _gram_case(sparse, fit_intercept, weighted, seed=3):
     return X, Y, sample_weight, estimator, datafit
 
 
+def _true_hessian(X, sample_weight, fit_intercept):
+    """The Hessian X_c^T D X_c of the regressor's data term, from scratch."""
+    dense = X.toarray() if sp.issparse(X) else X
+    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    w = w / w.sum()  # the regressor's normalisation: the weights sum to one
+    mean = w @ dense if fit_intercept else np.zeros(X.shape[1])
+    centred = dense - mean
+    return centred.T @ (w[:, None] * centred)
+
+
 def _rel_close(a, b, rtol=1e-10):
     scale = max(np.max(np.abs(a)), np.max(np.abs(b)), np.finfo(float).tiny)
     assert np.max(np.abs(np.asarray(a) - np.asarray(b))) <= rtol * scale
@@ -379,20 +389,15 @@ def test_squared_design_datafit_agrees_with_design(sparse, fit_intercept, weight
             assert dual <= primal and primal - dual > 1e-6 * abs(primal)
     # The step-size seed: the top eigenvalue of X_c^T D X_c, to the power
     # iteration's accuracy.
-    dense = X.toarray() if sp.issparse(X) else X
-    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-    w = w / w.sum()
-    mean = w @ dense if fit_intercept else np.zeros(X.shape[1])
-    centred = dense - mean
-    top = np.linalg.eigvalsh(centred.T @ (w[:, None] * centred))[-1]
+    top = np.linalg.eigvalsh(_true_hessian(X, sample_weight, fit_intercept))[-1]
     assert lean.lipschitz() == pytest.approx(top, rel=0.05)
     # A working set's form equals the form of those columns alone.
     rows = np.array([0, 3, 4, 7, 20])
     restricted = lean.restrict(rows)
     direct = estimator._prepare_datafit(X[:, rows], Y, sample_weight).fast_form()
     W = rng.standard_normal((rows.size, datafit.n_columns))
+    assert type(restricted.fast_form()) is type(direct)  # the same choice of form
     for form in (restricted, restricted.fast_form()):
-        assert type(restricted.fast_form()) is type(direct)  # same choice of form
         _rel_close(form.value(form.forward(W, c)), direct.value(direct.forward(W, c)))
         _rel_close(
             form.gradient_at(form.forward(W, c))[0],
@@ -408,13 +413,7 @@ def test_gram_lipschitz_and_restrict(sparse, fit_intercept, weighted):
         sparse, fit_intercept, weighted
     )
     gram = datafit.fast_form()
-    # The true Hessian X_c^T D X_c, from scratch.
-    dense = X.toarray() if sp.issparse(X) else X
-    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-    w = w / w.sum()  # the regressor's normalisation: the weights sum to one
-    mean = w @ dense if fit_intercept else np.zeros(X.shape[1])
-    centred = dense - mean
-    hessian = centred.T @ (w[:, None] * centred)
+    hessian = _true_hessian(X, sample_weight, fit_intercept)
     np.testing.assert_allclose(gram.gram_matrix, hessian, rtol=1e-10, atol=1e-13)
     top = np.linalg.eigvalsh(hessian)[-1]
     assert gram.lipschitz() >= top * (1 - 1e-12)
