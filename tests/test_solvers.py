@@ -323,6 +323,33 @@ def _true_hessian(X, sample_weight, fit_intercept):
     return centred.T @ (w[:, None] * centred)
 
 
+def _assert_form_agrees_with_design(form, datafit, seed):
+    """A fast form's value, gradient and duality gaps equal the design's.
+
+    Checked at random ``W`` of three scales; returns the design's state at
+    each, for the caller's own checks.
+    """
+    states = []
+    c = datafit.null_intercept()
+    rng = np.random.default_rng(seed)
+    for scale in (0.01, 0.3, 3.0):
+        W = scale * rng.standard_normal((datafit.n_features, datafit.n_columns))
+        Z, Z_form = datafit.forward(W, c), form.forward(W, c)
+        _rel_close(form.value(Z_form), datafit.value(Z))
+        _rel_close(form.gradient_at(Z_form)[0], datafit.gradient_at(Z)[0])
+        for name in PENALTIES:
+            penalty = make_penalty(name)
+            primal, dual = duality_gap(datafit, penalty, 0.05, W, Z)
+            primal_form, dual_form = duality_gap(form, penalty, 0.05, W, Z_form)
+            assert np.isfinite(dual)
+            _rel_close(primal_form, primal)
+            _rel_close(dual_form, dual)
+            # Weak duality, and a gap that is not trivially zero.
+            assert dual <= primal and primal - dual > 1e-6 * abs(primal)
+        states.append(Z)
+    return states
+
+
 def _rel_close(a, b, rtol=1e-10):
     scale = max(np.max(np.abs(a)), np.max(np.abs(b)), np.finfo(float).tiny)
     assert np.max(np.abs(np.asarray(a) - np.asarray(b))) <= rtol * scale
@@ -337,25 +364,10 @@ def test_gram_datafit_agrees_with_design(sparse, fit_intercept, weighted):
     assert isinstance(gram, GramDatafit)
     c = datafit.null_intercept()  # the target means (zeros without intercept)
     np.testing.assert_allclose(gram.null_intercept(), c, rtol=1e-12, atol=1e-14)
-    rng = np.random.default_rng(0)
-    for scale in (0.01, 0.3, 3.0):
-        W = scale * rng.standard_normal((datafit.n_features, datafit.n_columns))
-        Z, Z_gram = datafit.forward(W, c), gram.forward(W, c)
-        _rel_close(gram.value(Z_gram), datafit.value(Z))
-        _rel_close(gram.gradient_at(Z_gram)[0], datafit.gradient_at(Z)[0])
+    for Z in _assert_form_agrees_with_design(gram, datafit, seed=0):
         # The intercepts are at their optimum: zero gradient in the design too.
         if fit_intercept:
             assert np.max(np.abs(datafit.gradient_at(Z)[1])) <= 1e-12
-        for name in PENALTIES:
-            penalty = make_penalty(name)
-            alpha = 0.05
-            primal, dual = duality_gap(datafit, penalty, alpha, W, Z)
-            primal_gram, dual_gram = duality_gap(gram, penalty, alpha, W, Z_gram)
-            assert np.isfinite(dual)
-            _rel_close(primal_gram, primal)
-            _rel_close(dual_gram, dual)
-            # Weak duality, and a gap that is not trivially zero.
-            assert dual <= primal and primal - dual > 1e-6 * abs(primal)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -374,19 +386,7 @@ def test_squared_design_datafit_agrees_with_design(sparse, fit_intercept, weight
     np.testing.assert_array_equal(lean.null_intercept(), c)
     # The same null gradient to the bit: alpha_max and the null check agree.
     np.testing.assert_array_equal(lean.null_model()[2], datafit.null_model()[2])
-    rng = np.random.default_rng(1)
-    for scale in (0.01, 0.3, 3.0):
-        W = scale * rng.standard_normal((datafit.n_features, datafit.n_columns))
-        Z, R = datafit.forward(W, c), lean.forward(W, c)
-        _rel_close(lean.value(R), datafit.value(Z))
-        _rel_close(lean.gradient_at(R)[0], datafit.gradient_at(Z)[0])
-        for name in PENALTIES:
-            penalty = make_penalty(name)
-            primal, dual = duality_gap(datafit, penalty, 0.05, W, Z)
-            primal_lean, dual_lean = duality_gap(lean, penalty, 0.05, W, R)
-            _rel_close(primal_lean, primal)
-            _rel_close(dual_lean, dual)
-            assert dual <= primal and primal - dual > 1e-6 * abs(primal)
+    _assert_form_agrees_with_design(lean, datafit, seed=1)
     # The step-size seed: the top eigenvalue of X_c^T D X_c, to the power
     # iteration's accuracy.
     top = np.linalg.eigvalsh(_true_hessian(X, sample_weight, fit_intercept))[-1]
@@ -395,7 +395,7 @@ def test_squared_design_datafit_agrees_with_design(sparse, fit_intercept, weight
     rows = np.array([0, 3, 4, 7, 20])
     restricted = lean.restrict(rows)
     direct = estimator._prepare_datafit(X[:, rows], Y, sample_weight).fast_form()
-    W = rng.standard_normal((rows.size, datafit.n_columns))
+    W = np.random.default_rng(2).standard_normal((rows.size, datafit.n_columns))
     assert type(restricted.fast_form()) is type(direct)  # the same choice of form
     for form in (restricted, restricted.fast_form()):
         _rel_close(form.value(form.forward(W, c)), direct.value(direct.forward(W, c)))
