@@ -12,7 +12,7 @@ from ._classifier import MultiTaskClassifier
 from ._cv import MultiTaskClassifierCV, MultiTaskRegressorCV
 from ._path import regularization_path
 from ._regressor import MultiTaskRegressor
-from .neural import MultiTaskMLP
+from .neural.estimator import MultiTaskMLP
 from .representation import SharedSubspace
 
 __version__ = "0.1.0.dev0"

@@ -2,7 +2,7 @@
 
 from ._classifier import MultiTaskClassifier
 from ._regressor import MultiTaskRegressor
-from .structures import make_penalty
+from .penalties.structures import make_penalty
 
 _ESTIMATOR_OF_LOSS = {"squared": MultiTaskRegressor, "log_loss": MultiTaskClassifier}
 

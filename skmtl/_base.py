@@ -9,11 +9,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import TASK_WEIGHTINGS
-from ._datafit import Datafit
-from ._linalg import cosine_matrix
-from ._problem import Problem, TaskContext
-from ._tasks import (
+from ._layout.designs import TASK_WEIGHTINGS
+from ._layout.tasks import (
     Observations,
     _is_missing,
     complete_shared_layout,
@@ -24,8 +21,11 @@ from ._tasks import (
     task_rows_layout,
     validate_targets,
 )
-from .solvers import solve
-from .structures import make_penalty
+from ._problem import Problem, TaskContext
+from .datafits.loss import LossDatafit
+from .penalties.structures import make_penalty
+from .solvers.fista import solve
+from .utils.linalg import cosine_matrix
 
 ACCEPT_SPARSE = ("csr", "csc")
 MISSING_TARGETS = ("error", "ignore")
@@ -194,7 +194,7 @@ class _MultiTaskLinear(BaseEstimator):
                     X, Y, weight, self._encode_task, self.fit_intercept
                 )
                 self._record_tasks(infos, task_losses)
-                return Datafit(layout)
+                return LossDatafit(layout)
             observations = Observations.from_matrix(Y, weight)
             build = shared_layout
         else:
@@ -218,7 +218,7 @@ class _MultiTaskLinear(BaseEstimator):
         layout = build(
             X, observations, encoded, task_losses, weights, self.fit_intercept
         )
-        return Datafit(layout)
+        return LossDatafit(layout)
 
     def _prediction_rows(self, X):
         """Validated features and, with a task column, each row's task index.
@@ -265,7 +265,7 @@ class _MultiTaskLinear(BaseEstimator):
         context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
         try:  # the penalty's checks against the data (sizes, task graph, ...)
             problem = Problem(datafit, penalty, context, float(self.l2))
-            problem.at(float(self.alpha))
+            problem.datafit_at(float(self.alpha))
         except (ValueError, TypeError):
             self._forget_fit()
             raise
@@ -334,8 +334,8 @@ class _MultiTaskLinear(BaseEstimator):
                 offset_init = data.offset(self.coef_.T, self.intercept_)
         alpha = float(self.alpha)
         result = solve(
-            problem.at(alpha),
-            problem.penalty,
+            problem.datafit_at(alpha),
+            problem.norm,
             alpha,
             coef_init,
             offset_init,

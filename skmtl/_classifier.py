@@ -8,7 +8,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _MultiTaskLinear
-from ._tasks import _is_missing
+from ._layout.tasks import _is_missing
 from .losses import LogisticLoss, MultinomialLoss
 
 

@@ -22,7 +22,7 @@ from ._classifier import MultiTaskClassifier
 from ._path import alpha_grid, solve_path
 from ._regressor import MultiTaskRegressor
 from .model_selection import TaskKFold
-from .penalties import Penalty
+from .penalties.norms import Penalty
 
 # Fitted attributes copied from the refitted estimator onto the CV estimator.
 _COPIED = (

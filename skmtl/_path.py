@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .solvers import solve
+from .solvers.fista import solve
 
 # Ridge has no alpha_max: its grid starts at this multiple of the Lipschitz
 # constant of the data term's gradient, where the fit is already shrunk about
@@ -43,10 +43,10 @@ def alpha_grid(problem, alphas, eps):
             raise ValueError(f"alphas must be a positive integer, got {alphas}.")
         if not 0 < eps < 1:
             raise ValueError(f"eps must be in (0, 1), got {eps!r}.")
-        if problem.penalty.is_norm:
+        if problem.norm.is_norm:
             top = problem.alpha_max()
         else:
-            top = _RIDGE_GRID_TOP * problem.datafit.lipschitz()
+            top = _RIDGE_GRID_TOP * problem.datafit.lipschitz_constant()
         if top <= 0:  # constant targets: every alpha gives the null model
             top = 1.0
         return np.geomspace(top, top * eps, alphas)
@@ -90,10 +90,10 @@ def solve_path(problem, alphas, *, max_iter, tol, verbose=0):
     lipschitz = None
     previous = []  # the last two (alpha, result), for the secant start
     for alpha in map(float, alphas):
-        datafit = fast.at(alpha)
-        coef, offset = _secant_start(datafit, fast.penalty, alpha, previous)
+        datafit = fast.datafit_at(alpha)
+        coef, offset = _secant_start(datafit, fast.norm, alpha, previous)
         result = solve(
-            datafit, fast.penalty, alpha, coef, offset,
+            datafit, fast.norm, alpha, coef, offset,
             max_iter=max_iter, tol=tol, verbose=verbose, lipschitz=lipschitz,
         )  # fmt: skip
         previous = [*previous[-1:], (alpha, result)]

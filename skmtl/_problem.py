@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._decomposition import PartsDatafit, PartsPenalty
-from ._smooth import SmoothDatafit, SquaredFrobenius
+from .datafits.parts import PartsDatafit
+from .datafits.smooth import SmoothDatafit
+from .penalties.parts import PartsPenalty
+from .penalties.smooth_terms import SquaredFrobenius
 
 
 @dataclass(frozen=True)
@@ -93,18 +95,18 @@ class Problem:
 
     def __init__(self, datafit, penalty, context, l2=0.0):
         self.datafit = datafit
-        self.spec = penalty
+        self.penalty = penalty
         self.context = context
         self.l2 = l2
         self.components = penalty._components(context)
         norms = [norm for _, norm, _ in self.components]
         weights = [weight for _, _, weight in self.components]
         if not norms:
-            self.penalty = NoPenalty()
+            self.norm = NoPenalty()
         elif len(norms) == 1 and weights[0] == 1.0:
-            self.penalty = norms[0]
+            self.norm = norms[0]
         else:
-            self.penalty = PartsPenalty(norms, weights, context.n_columns)
+            self.norm = PartsPenalty(norms, weights, context.n_columns)
 
     @property
     def n_parts(self):
@@ -120,9 +122,9 @@ class Problem:
         problem.__dict__.update(self.__dict__, datafit=fast)
         return problem
 
-    def at(self, alpha):
-        """The datafit the solver minimises with ``alpha * self.penalty``."""
-        terms = list(self.spec._smooth_terms(alpha, self.context))
+    def datafit_at(self, alpha):
+        """The datafit the solver minimises with ``alpha * self.norm``."""
+        terms = list(self.penalty._smooth_terms(alpha, self.context))
         if self.l2 > 0:
             terms.append(SquaredFrobenius(self.l2))
         datafit = SmoothDatafit(self.datafit, terms) if terms else self.datafit
@@ -133,7 +135,7 @@ class Problem:
     @property
     def has_alpha_max(self):
         """Whether every part of the penalty is a norm (so ``W = 0`` is reachable)."""
-        return self.penalty.is_norm and all(n.is_norm for _, n, _ in self.components)
+        return self.norm.is_norm and all(n.is_norm for _, n, _ in self.components)
 
     def alpha_max(self):
         """Smallest ``alpha`` whose solution is all zeros.
@@ -143,11 +145,11 @@ class Problem:
         """
         if not self.has_alpha_max:
             raise ValueError(
-                f"penalty={self.spec!r} is not a norm: no finite alpha makes every "
+                f"penalty={self.penalty!r} is not a norm: no finite alpha makes every "
                 "coefficient zero, so it has no alpha_max."
             )
-        _, _, grad_coef = self.at(1.0).null_model()
-        return self.penalty.dual_norm(grad_coef)
+        _, _, grad_coef = self.datafit_at(1.0).null_model()
+        return self.norm.dual_norm(grad_coef)
 
     def split(self, V):
         """``W`` and the named parts (each of shape (n_features, n_columns))."""
@@ -170,4 +172,4 @@ class Problem:
 
     def fitted_attributes(self, W, parts):
         """The penalty's description of the learned structure."""
-        return self.spec._fitted_attributes(W, parts, self.context)
+        return self.penalty._fitted_attributes(W, parts, self.context)

@@ -5,9 +5,9 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._base import _MultiTaskLinear
-from ._data import InterceptMap
-from ._gram import GramDatafit
+from ._layout.designs import InterceptMap
 from ._problem import Problem, TaskContext
+from .datafits.gram import GramDatafit
 from .losses import SquaredLoss
 
 

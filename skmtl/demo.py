@@ -20,7 +20,10 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 
 from . import MultiTaskClassifier, MultiTaskRegressor, alpha_max
-from .datasets import make_multitask_classification, make_multitask_regression
+from .datasets.generators import (
+    make_multitask_classification,
+    make_multitask_regression,
+)
 
 _ALPHA_FRACTIONS = np.geomspace(1.0, 1e-3, 10)  # alpha / alpha_max grid
 

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.metrics import accuracy_score, make_scorer, r2_score
 
-from ._tasks import _is_missing, split_task_column, task_indices
+from ._layout.tasks import _is_missing, split_task_column, task_indices
 
 _METRICS = {"r2": r2_score, "accuracy": accuracy_score}
 

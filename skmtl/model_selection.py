@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._tasks import split_task_column, task_indices
+from ._layout.tasks import split_task_column, task_indices
 
 
 class TaskKFold:

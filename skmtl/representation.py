@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .penalties import GroupLasso
+from .penalties.norms import GroupLasso
 
 KINDS = ("auto", "subspace", "support")
 

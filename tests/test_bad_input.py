@@ -674,7 +674,10 @@ BAD_PARAMETERS = [
     ({"fit_intercept": 1}, "fit_intercept must be True or False, got 1."),
     ({"penalty": "l1"}, "Unknown penalty 'l1'. Valid penalties are: 'group_lasso'"),
     ({"penalty": None}, "Unknown penalty None. Valid penalties are"),
-    ({"penalty": Clustered}, "Unknown penalty <class 'skmtl.structures.Clustered'>"),
+    (
+        {"penalty": Clustered},
+        "Unknown penalty <class 'skmtl.penalties.structures.Clustered'>",
+    ),
     (
         {"task_weighting": "rows"},
         "task_weighting must be one of 'observations', 'tasks', got 'rows'.",

@@ -353,7 +353,7 @@ def test_classification_invalid_arguments(kwargs, match):
 
 def test_single_class_draws_raise(monkeypatch):
     # Force every draw to a single class to exercise the bounded redraw.
-    import skmtl.datasets as datasets
+    import skmtl.datasets.generators as datasets
 
     monkeypatch.setattr(
         datasets, "_draw_labels", lambda scores, rng: np.zeros(len(scores), int)

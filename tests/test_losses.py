@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from sklearn.metrics import log_loss
 
-from skmtl._data import ColumnGrouping
+from skmtl._layout.designs import ColumnGrouping
 from skmtl.losses import LogisticLoss, MultinomialLoss, SquaredLoss
 
 SEEDS = [0, 1, 2]

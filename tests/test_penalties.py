@@ -9,7 +9,6 @@ import pytest
 import scipy.linalg
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skmtl import prox as prox_module
 from skmtl.penalties import (
     PENALTIES,
     GroupLasso,
@@ -18,6 +17,7 @@ from skmtl.penalties import (
     TaskGroupLasso,
     TraceNorm,
 )
+from skmtl.penalties import prox as prox_module
 from skmtl.structures import PENALTY_NAMES, STRUCTURES, make_penalty
 
 SEEDS = [0, 1, 2]

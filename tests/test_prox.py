@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-from skmtl.prox import (
+from skmtl.penalties.prox import (
     block_soft_threshold,
     ridge_shrink,
     singular_value_threshold,

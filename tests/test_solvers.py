@@ -24,9 +24,9 @@ from skmtl import (
     regularization_path,
 )
 from skmtl import solvers as solvers_module
-from skmtl._gram import GramDatafit
 from skmtl._path import _objective, _secant_start, alpha_grid, solve_path
-from skmtl._squared_design import SquaredDesignDatafit
+from skmtl.datafits.gram import GramDatafit
+from skmtl.datafits.residual import ResidualDatafit
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.penalties import Ridge
 from skmtl.solvers import duality_gap, fista, solve
@@ -89,7 +89,7 @@ def _alpha(penalty, datafit, fraction=0.25):
     """A penalty strength giving a non-trivial solution."""
     if penalty.is_norm:
         return fraction * penalty.dual_norm(datafit.null_model()[2])
-    return 0.1 * datafit.lipschitz()
+    return 0.1 * datafit.lipschitz_constant()
 
 
 def _reference(datafit, penalty, alpha):
@@ -380,7 +380,7 @@ def test_squared_design_datafit_agrees_with_design(sparse, fit_intercept, weight
     estimator = Estimator(fit_intercept=fit_intercept)
     _, datafit = _prepare(estimator, X, Y, sample_weight)
     lean = datafit.fast_form()
-    assert isinstance(lean, SquaredDesignDatafit)
+    assert isinstance(lean, ResidualDatafit)
     assert not lean.fit_intercept  # fixed at the target means
     c = datafit.null_intercept()
     np.testing.assert_array_equal(lean.null_intercept(), c)
@@ -390,7 +390,7 @@ def test_squared_design_datafit_agrees_with_design(sparse, fit_intercept, weight
     # The step-size seed: the top eigenvalue of X_c^T D X_c, to the power
     # iteration's accuracy.
     top = np.linalg.eigvalsh(_true_hessian(X, sample_weight, fit_intercept))[-1]
-    assert lean.lipschitz() == pytest.approx(top, rel=0.05)
+    assert lean.lipschitz_constant() == pytest.approx(top, rel=0.05)
     # A working set's form equals the form of those columns alone.
     rows = np.array([0, 3, 4, 7, 20])
     restricted = lean.restrict(rows)
@@ -416,8 +416,8 @@ def test_gram_lipschitz_and_restrict(sparse, fit_intercept, weighted):
     hessian = _true_hessian(X, sample_weight, fit_intercept)
     np.testing.assert_allclose(gram.gram_matrix, hessian, rtol=1e-10, atol=1e-13)
     top = np.linalg.eigvalsh(hessian)[-1]
-    assert gram.lipschitz() >= top * (1 - 1e-12)
-    assert gram.lipschitz() <= top * (1 + 1e-8)  # exact, not a loose bound
+    assert gram.lipschitz_constant() >= top * (1 - 1e-12)
+    assert gram.lipschitz_constant() <= top * (1 + 1e-8)  # exact, not a loose bound
 
     rows = np.array([0, 3, 4, 7])
     restricted = gram.restrict(rows)
@@ -571,7 +571,7 @@ def test_working_sets_converged_when_whole_problem_converges(
 def test_warm_started_path_matches_cold_solves(penalty_name, loss, shape):
     X, Y, Estimator = _data(loss, shape, 6)
     problem = Estimator(penalty_name)._problem(X, Y, None)
-    penalty, datafit = problem.penalty, problem.datafit
+    penalty, datafit = problem.norm, problem.datafit
     grid = alpha_grid(problem, 10, 0.1)
     assert grid.size == 10 and np.all(np.diff(grid) < 0)
     path = list(solve_path(problem, grid, max_iter=MAX_ITER, tol=TOL))
@@ -619,9 +619,9 @@ def test_path_secant_start_is_never_worse(penalty_name, loss):
     )
     previous = []
     for alpha in alphas[:2]:
-        result = solve(problem.at(alpha), problem.penalty, alpha, tol=1e-10)
+        result = solve(problem.datafit_at(alpha), problem.norm, alpha, tol=1e-10)
         previous.append((alpha, result))
-    datafit, penalty, alpha = problem.at(alphas[2]), problem.penalty, alphas[2]
+    datafit, penalty, alpha = problem.datafit_at(alphas[2]), problem.norm, alphas[2]
     coef, offset = _secant_start(datafit, penalty, alpha, previous)
     last = previous[-1][1]
     start = _objective(datafit, penalty, alpha, coef, offset)

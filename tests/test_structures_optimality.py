@@ -21,10 +21,10 @@ from sklearn.linear_model import ElasticNet, MultiTaskElasticNet
 
 from skmtl import MultiTaskClassifier, MultiTaskRegressor, alpha_max
 from skmtl._problem import TaskContext
-from skmtl._smooth import cluster_weights
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.penalties import TaskGroupLasso
-from skmtl.prox import column_group_soft_threshold
+from skmtl.penalties.prox import column_group_soft_threshold
+from skmtl.penalties.smooth_terms import cluster_weights
 from skmtl.structures import (
     Clustered,
     Dirty,

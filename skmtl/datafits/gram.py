@@ -26,7 +26,7 @@ O(n d^2) once. The solver state is the stacked matrix ``[Q W; W]``, linear in
 import numpy as np
 from scipy.linalg import eigh
 
-from ._linalg import inner
+from ..utils.linalg import inner
 
 # Up to this many features, all eigenvalues (numpy, little call overhead)
 # cost less than the top one alone through scipy's subset driver.
@@ -113,7 +113,7 @@ class GramDatafit:
         zeros = np.zeros_like(self.cross)
         return self.null_intercept(), self._stack(zeros, zeros), -self.cross
 
-    def lipschitz(self):
+    def lipschitz_constant(self):
         """Largest eigenvalue of ``Q`` (of any column's ``Q``)."""
         if self.n_features == 0:
             return 0.0

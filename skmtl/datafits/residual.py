@@ -27,8 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.extmath import safe_sparse_dot
 
-from ._gram import GramDatafit
-from ._linalg import inner, require_finite_features
+from ..utils.linalg import inner, require_finite_features
+from .gram import GramDatafit
 
 # The Gram form stores a dense (d, d) matrix: beyond this many features (200 MB
 # of float64), or for a sparse X with fewer non-zeros than d^2, the design
@@ -62,7 +62,7 @@ def gram_is_cheaper(X):
     )
 
 
-class SquaredDesignDatafit:
+class ResidualDatafit:
     """Weighted squared loss of a shared design, intercepts at their optimum.
 
     Parameters
@@ -125,7 +125,7 @@ class SquaredDesignDatafit:
 
         Returns
         -------
-        datafit : SquaredDesignDatafit
+        datafit : ResidualDatafit
             The equivalent datafit.
         """
         Y = data.targets
@@ -211,7 +211,7 @@ class SquaredDesignDatafit:
         """Intercepts, state and gradient of the all-zero model."""
         return self.null_intercept(), -self.centred_targets, -self.cross
 
-    def lipschitz(self):
+    def lipschitz_constant(self):
         """Largest eigenvalue of ``X_c^T D X_c`` (power iteration, seeded)."""
         v = np.random.default_rng(0).standard_normal((self.n_features, 1))
         eigenvalue = 0.0
@@ -230,7 +230,7 @@ class SquaredDesignDatafit:
         """The same datafit with ``W`` restricted to the rows ``features``."""
         if np.array_equal(features, np.arange(self.n_features)):
             return self  # no copy of X
-        return SquaredDesignDatafit(
+        return ResidualDatafit(
             self.X[:, features],
             self.x_mean[features],
             self.sample_weight,

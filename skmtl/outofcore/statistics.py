@@ -1,26 +1,11 @@
-"""Fits of the squared loss from sufficient statistics: data larger than memory.
-
-For the squared loss, the whole objective depends on the data only through a
-few sums per task: the (weighted) number of samples, the means of ``x`` and
-``y``, and the centred products :math:`X_c^\\top X_c`, :math:`X_c^\\top Y_c`
-and :math:`\\|Y_c\\|^2`. :class:`MultiTaskGram` accumulates them chunk by
-chunk (``partial_fit``), merges partial results computed elsewhere
-(``merge``), or reduces a dask collection blockwise on a cluster
-(``from_dask``); :meth:`skmtl.MultiTaskRegressor.fit_from_statistics` then
-fits any penalty on these (d, d) statistics with the same objective, hence the
-same solution, as an in-memory fit.
-
-Chunks are merged with the pairwise update of centred moments (Chan, Golub &
-LeVeque 1979), not by summing raw products, so that features with large means
-lose no precision however many rows are reduced.
-"""
+"""Sufficient statistics of the squared loss, accumulated chunk by chunk."""
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
-from ._base import _checked_sample_weight
-from ._tasks import split_task_column, task_indices
+from .._base import _checked_sample_weight
+from .._layout.tasks import split_task_column, task_indices
 
 
 class _Moments:
@@ -276,7 +261,7 @@ class MultiTaskGram:
         """
         import dask
 
-        from ._dask_datafit import tree_reduce
+        from ..datafits.dask_logistic import tree_reduce
 
         blocks_X = _row_blocks(X, "X")
         blocks_y = _row_blocks(y, "y")
@@ -439,8 +424,8 @@ def fit_dask(estimator, X, y, sample_weight=None):
     estimator : MultiTaskRegressor or MultiTaskClassifier
         The fitted estimator.
     """
-    from ._classifier import MultiTaskClassifier
-    from ._regressor import MultiTaskRegressor
+    from .._classifier import MultiTaskClassifier
+    from .._regressor import MultiTaskRegressor
 
     if isinstance(estimator, MultiTaskRegressor):
         statistics = MultiTaskGram.from_dask(
@@ -461,9 +446,9 @@ def fit_dask(estimator, X, y, sample_weight=None):
 
 
 def _fit_classifier_dask(estimator, X, y):
-    from ._dask_datafit import DaskLogisticDatafit
-    from ._problem import Problem, TaskContext
-    from .losses import LogisticLoss
+    from .._problem import Problem, TaskContext
+    from ..datafits.dask_logistic import DaskLogisticDatafit
+    from ..losses import LogisticLoss
 
     penalty = estimator._validated_penalty()
     datafit = DaskLogisticDatafit.from_dask(X, y, estimator.fit_intercept)

@@ -13,7 +13,7 @@ for a coefficient matrix ``V`` of shape (n_features, n_columns) and a threshold
 
 import numpy as np
 
-from ._linalg import row_norms
+from ..utils.linalg import row_norms
 
 
 def soft_threshold(V, threshold):
@@ -39,7 +39,7 @@ def soft_threshold(V, threshold):
     Examples
     --------
     >>> import numpy as np
-    >>> from skmtl.prox import soft_threshold
+    >>> from skmtl.penalties.prox import soft_threshold
     >>> soft_threshold(np.array([[3.0, -0.5]]), 1.0)
     array([[ 2., -0.]])
     """
@@ -70,7 +70,7 @@ def block_soft_threshold(V, threshold):
     Examples
     --------
     >>> import numpy as np
-    >>> from skmtl.prox import block_soft_threshold
+    >>> from skmtl.penalties.prox import block_soft_threshold
     >>> block_soft_threshold(np.array([[3.0, 4.0], [0.3, 0.4]]), 1.0)
     array([[2.4, 3.2],
            [0. , 0. ]])
@@ -112,7 +112,7 @@ def column_group_soft_threshold(V, threshold, column_group):
     Examples
     --------
     >>> import numpy as np
-    >>> from skmtl.prox import column_group_soft_threshold
+    >>> from skmtl.penalties.prox import column_group_soft_threshold
     >>> V = np.array([[3.0, 0.3], [4.0, 0.4]])
     >>> column_group_soft_threshold(V, 1.0, np.array([0, 1]))
     array([[2.4, 0. ],
@@ -150,7 +150,7 @@ def singular_value_threshold(V, threshold):
     Examples
     --------
     >>> import numpy as np
-    >>> from skmtl.prox import singular_value_threshold
+    >>> from skmtl.penalties.prox import singular_value_threshold
     >>> singular_value_threshold(np.diag([3.0, 0.5]), 1.0)
     array([[2., 0.],
            [0., 0.]])
@@ -186,7 +186,7 @@ def ridge_shrink(V, threshold):
     Examples
     --------
     >>> import numpy as np
-    >>> from skmtl.prox import ridge_shrink
+    >>> from skmtl.penalties.prox import ridge_shrink
     >>> ridge_shrink(np.array([[2.0, 4.0]]), 1.0)
     array([[1., 2.]])
     """

@@ -1,38 +1,9 @@
-"""Penalties on the coefficient matrix W of shape (n_features, n_columns).
-
-Every estimator minimises ``loss + alpha * penalty.value(W)``. A penalty is a
-small class with a fixed set of methods:
-
-- ``value(W)``: :math:`\\Omega(W)`;
-- ``prox(V, step)``: the minimiser of
-  :math:`\\tfrac12\\|W - V\\|_F^2 + \\text{step}\\,\\Omega(W)`;
-- ``dual_norm(G)``: for norms, :math:`\\Omega^\\circ(G) = \\max_{\\Omega(W) \\le 1}
-  \\langle G, W\\rangle`, which gives ``alpha_max`` and the duality gap;
-- ``dual_point(G, alpha)``: the factor ``s`` by which a dual candidate is scaled
-  to be feasible, and the conjugate :math:`(\\alpha\\Omega)^*(s G)` there;
-- ``cheap_gap``: whether ``value`` and ``dual_point`` cost about one pass over
-  ``W`` (no SVD), so a solver may evaluate the gap at every iteration;
-- ``row_separable`` and, when True, ``row_dual_norms(G)``: the penalty is a sum
-  over the rows of ``W`` (features) and its dual norm the largest of the row
-  dual norms, so a solver may work on a subset of the rows (working sets).
-
-Columns are tasks (or, for a multi-class task, one column per class). Most
-penalties see the whole stacked matrix and do not need to know which columns
-belong to which task; one that does (:class:`TaskGroupLasso`) receives that
-map when it is bound to the data (``_bind``).
-
-Every public penalty is also a scikit-learn style parameter holder
-(:class:`Penalty`): its hyperparameters are reachable from an estimator as
-``penalty__<name>``, so ``GridSearchCV`` can tune them. How a penalty enters
-the objective (the norms of the parts of ``W``, the smooth terms) is described
-by the methods of :class:`Penalty`; the structures built from several norms
-and smooth terms live in :mod:`skmtl.structures`.
-"""
+"""The plain norms and ridge: the penalties that act on W as a whole."""
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
-from ._linalg import row_norms
+from ..utils.linalg import row_norms
+from .base import NormPenalty, Penalty
 from .prox import (
     block_soft_threshold,
     column_group_soft_threshold,
@@ -42,73 +13,7 @@ from .prox import (
 )
 
 
-class Penalty(BaseEstimator):
-    """Base of the public penalties: hyperparameters and their place in the objective.
-
-    An estimator minimises
-
-    .. math::
-
-        F(W) + \\alpha \\sum_k \\rho_k \\Omega_k(W_k) + S(W),
-        \\qquad W = \\sum_k W_k,
-
-    where the penalty says which norms :math:`\\Omega_k` (with relative weights
-    :math:`\\rho_k`) act on the parts :math:`W_k` of ``W`` and which smooth
-    terms :math:`S` are added to the data term :math:`F`. A plain norm is one
-    part of weight 1 and no smooth term. Subclasses override the private hooks
-    below; the solvers never see the subclass.
-    """
-
-    def _bind(self, context):
-        """The object whose ``value``/``prox``/dual methods act on ``W`` (self)."""
-        return self
-
-    def _components(self, context):
-        """The parts of ``W``: a list of ``(name, norm, weight)``.
-
-        ``name`` is None for a penalty of one part (no fitted part attributes).
-        """
-        return [(None, self._bind(context), 1.0)]
-
-    def _smooth_terms(self, alpha, context):
-        """Smooth terms added to the data term at strength ``alpha`` (none)."""
-        return []
-
-    def _fitted_attributes(self, coef, parts, context):
-        """Extra fitted attributes describing the learned structure (none)."""
-        return {}
-
-
-class _NormPenalty(Penalty):
-    """Shared dual-side logic of penalties that are norms."""
-
-    is_norm = True
-    row_separable = False
-    cheap_gap = True  # value and dual norm cost about one pass over W
-
-    def dual_point(self, G, alpha):
-        """Scale ``G`` into the dual-norm ball of radius ``alpha``.
-
-        Parameters
-        ----------
-        G : ndarray of shape (n_features, n_columns)
-            Dual candidate in coefficient space (``-X^T theta``).
-        alpha : float
-            Strength of the penalty.
-
-        Returns
-        -------
-        scale : float
-            Largest factor in [0, 1] with ``dual_norm(scale * G) <= alpha``.
-        conjugate : float
-            Value of the conjugate of ``alpha * Omega`` at ``scale * G``: zero.
-        """
-        norm = self.dual_norm(G)
-        scale = 1.0 if norm <= alpha else alpha / norm
-        return scale, 0.0
-
-
-class GroupLasso(_NormPenalty):
+class GroupLasso(NormPenalty):
     """L2,1 norm over feature rows: :math:`\\Omega(W) = \\sum_j \\|W_{j,:}\\|_2`.
 
     All tasks select the same features: a row of W is zero or not as a whole.
@@ -134,7 +39,7 @@ class GroupLasso(_NormPenalty):
         return row_norms(G)
 
 
-class TraceNorm(_NormPenalty):
+class TraceNorm(NormPenalty):
     """Trace (nuclear) norm: :math:`\\Omega(W) = \\sum_k \\sigma_k(W)`.
 
     The tasks share a low-dimensional representation: the solution has low
@@ -158,7 +63,7 @@ class TraceNorm(_NormPenalty):
         return float(np.linalg.norm(G, ord=2))
 
 
-class Lasso(_NormPenalty):
+class Lasso(NormPenalty):
     """Entry-wise l1 norm: :math:`\\Omega(W) = \\sum_{j,t} |W_{jt}|`.
 
     Each task selects its own features, independently of the others. Its dual
@@ -184,7 +89,7 @@ class Lasso(_NormPenalty):
         return np.max(np.abs(G), axis=1, initial=0.0)
 
 
-class TaskGroupLasso(_NormPenalty):
+class TaskGroupLasso(NormPenalty):
     """L2,1 norm over tasks: :math:`\\Omega(W) = \\sum_t \\|W_{:,t}\\|_2`.
 
     Each task's coefficient vector is zero or not as a whole (for a multi-class
@@ -198,7 +103,7 @@ class TaskGroupLasso(_NormPenalty):
         return _TaskColumnGroups(context.column_task)
 
 
-class _TaskColumnGroups(_NormPenalty):
+class _TaskColumnGroups(NormPenalty):
     """:class:`TaskGroupLasso` bound to the map from columns to tasks."""
 
     def __init__(self, column_task=None):

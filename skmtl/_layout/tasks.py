@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
-from ._data import SharedDesign, TaskRowsDesign, observation_weights
+from .designs import SharedDesign, TaskRowsDesign, observation_weights
 
 
 def _is_pandas_na(value):

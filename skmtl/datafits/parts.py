@@ -20,8 +20,6 @@ by its weight: that gives ``alpha_max`` and the duality gap unchanged.
 
 import numpy as np
 
-from .penalties import _NormPenalty
-
 
 class PartsDatafit:
     """A datafit of ``W`` seen as a datafit of its stacked parts ``V``.
@@ -86,9 +84,9 @@ class PartsDatafit:
         offset, scores, grad_coef = self.inner.null_model()
         return offset, scores, self._spread(grad_coef)
 
-    def lipschitz(self):
+    def lipschitz_constant(self):
         """``n_parts`` times the inner constant (the sum map has norm sqrt(n_parts))."""
-        return self.n_parts * self.inner.lipschitz()
+        return self.n_parts * self.inner.lipschitz_constant()
 
     def restrict(self, features):
         """All parts restricted to the rows ``features``."""
@@ -98,56 +96,3 @@ class PartsDatafit:
         """The parts of the inner fast form (Gram or residual)."""
         inner = self.inner.fast_form()
         return self if inner is self.inner else PartsDatafit(inner, self.n_parts)
-
-
-class PartsPenalty(_NormPenalty):
-    """Weighted sum of norms, one per block of columns of ``V``.
-
-    Parameters
-    ----------
-    norms : list
-        Bound norm penalties, one per part.
-    weights : list of float
-        Positive relative weights :math:`\\rho_k`.
-    n_columns : int
-        Number of columns of each part (of ``W``).
-    """
-
-    def __init__(self, norms, weights, n_columns):
-        self.norms = norms
-        self.weights = weights
-        self.n_columns = n_columns
-        self.row_separable = all(norm.row_separable for norm in norms)
-        self.cheap_gap = all(norm.cheap_gap for norm in norms)
-
-    def _parts(self, V):
-        """``(norm, weight, block)`` for each part of ``V``."""
-        width = self.n_columns
-        for k, (norm, weight) in enumerate(zip(self.norms, self.weights, strict=True)):
-            yield norm, weight, V[:, k * width : (k + 1) * width]
-
-    def value(self, V):
-        """:math:`\\sum_k \\rho_k \\Omega_k(W_k)`."""
-        return sum(weight * norm.value(block) for norm, weight, block in self._parts(V))
-
-    def prox(self, V, step):
-        """Each part's prox at its own threshold ``step * rho_k``."""
-        return np.hstack(
-            [norm.prox(block, step * weight) for norm, weight, block in self._parts(V)]
-        )
-
-    def dual_norm(self, G):
-        """:math:`\\max_k \\Omega_k^\\circ(G_k) / \\rho_k`."""
-        return max(
-            norm.dual_norm(block) / weight for norm, weight, block in self._parts(G)
-        )
-
-    def row_dual_norms(self, G):
-        """Per row, the largest of the parts' row dual norms over their weights."""
-        return np.max(
-            [
-                norm.row_dual_norms(block) / weight
-                for norm, weight, block in self._parts(G)
-            ],
-            axis=0,
-        )

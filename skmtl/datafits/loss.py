@@ -1,6 +1,6 @@
 """The smooth part of an objective: losses bound to a data layout.
 
-A :class:`Datafit` holds a layout (see :mod:`skmtl._data`), whose blocks say
+A :class:`LossDatafit` holds a layout (see :mod:`skmtl._data`), whose blocks say
 which loss applies to which entries. What a solver may call (the contract that
 :class:`skmtl._gram.GramDatafit` implements too):
 
@@ -18,13 +18,13 @@ which loss applies to which entries. What a solver may call (the contract that
 
 import numpy as np
 
-from ._data import SharedDesign
-from ._linalg import require_finite_features
-from ._squared_design import SquaredDesignDatafit
-from .losses import SquaredLoss
+from .._layout.designs import SharedDesign
+from ..losses import SquaredLoss
+from ..utils.linalg import require_finite_features
+from .residual import ResidualDatafit
 
 
-class Datafit:
+class LossDatafit:
     """Sum of the block losses on the entry scores of a data layout.
 
     Parameters
@@ -148,7 +148,7 @@ class Datafit:
         grad_coef, _ = self.gradient_at(scores)
         return offset, scores, grad_coef
 
-    def lipschitz(self):
+    def lipschitz_constant(self):
         """Lipschitz constant of the gradient in ``(W, c)`` (estimated).
 
         The largest loss curvature times the largest eigenvalue of
@@ -162,7 +162,7 @@ class Datafit:
 
     def restrict(self, features):
         """The same datafit with ``W`` restricted to the rows ``features``."""
-        return Datafit(self.data.restrict(features))
+        return LossDatafit(self.data.restrict(features))
 
     def fast_form(self):
         """The cheapest equivalent form, or ``self``.
@@ -170,13 +170,13 @@ class Datafit:
         The squared loss on a shared design whose columns all have the same
         weights has its intercepts at the target means whatever ``W``: it is
         solved without them, on its residual
-        (:class:`~skmtl._squared_design.SquaredDesignDatafit`) or, with more
+        (:class:`~skmtl._squared_design.ResidualDatafit`) or, with more
         samples than features, on its Gram matrix
         (:class:`~skmtl._gram.GramDatafit`).
         """
         data = self.data
         squared = all(isinstance(b.loss, SquaredLoss) for b in data.blocks)
         if squared and isinstance(data, SharedDesign) and data.columns_alike:
-            lean = SquaredDesignDatafit.from_design(data, self.null_intercept())
+            lean = ResidualDatafit.from_design(data, self.null_intercept())
             return lean.fast_form()
         return self

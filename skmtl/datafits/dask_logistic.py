@@ -12,8 +12,8 @@ There is no cheap dual point: the solver stops on the prox-gradient residual.
 import numpy as np
 from scipy.special import expit, log_expit
 
-from ._data import InterceptMap
-from ._smooth import _PairState
+from .._layout.designs import InterceptMap
+from .smooth import _PairState
 
 
 def tree_reduce(parts, combine):
@@ -101,7 +101,7 @@ class DaskLogisticDatafit:
         """Read the sizes, labels and curvature of the data in one pass."""
         import dask
 
-        from .outofcore import _row_blocks
+        from ..outofcore.statistics import _row_blocks
 
         X_blocks, y_blocks = _row_blocks(X, "X"), _row_blocks(y, "y")
         if len(X_blocks) != len(y_blocks):
@@ -197,7 +197,7 @@ class DaskLogisticDatafit:
         Z, grad_W = self._null
         return self.null_offset.copy(), Z, grad_W
 
-    def lipschitz(self):
+    def lipschitz_constant(self):
         """The curvature bound computed in :meth:`from_dask`."""
         return self._lipschitz
 

@@ -29,7 +29,11 @@ class SquaredFrobenius:
 
     def __init__(self, strength):
         self.strength = strength
-        self.lipschitz = strength
+        self._lipschitz = strength
+
+    def lipschitz_constant(self):
+        """Lipschitz constant of the gradient."""
+        return self._lipschitz
 
     def value(self, W):
         """:math:`\\frac{\\lambda}{2} \\|W\\|_F^2`."""
@@ -59,7 +63,11 @@ class GraphLaplacian:
         self.strength = strength
         self.laplacian = laplacian
         top = eigh(laplacian, eigvals_only=True)[-1] if laplacian.size else 0.0
-        self.lipschitz = 2.0 * strength * max(float(top), 0.0)
+        self._lipschitz = 2.0 * strength * max(float(top), 0.0)
+
+    def lipschitz_constant(self):
+        """Lipschitz constant of the gradient."""
+        return self._lipschitz
 
     def value(self, W):
         """:math:`\\beta \\operatorname{tr}(W L W^\\top)`."""
@@ -129,7 +137,7 @@ def cluster_weights(singular_values, eta, n_clusters):
     return m
 
 
-class ClusterNorm:
+class ClusterTerm:
     """Convex clustered multi-task term (Zhou, Chen & Ye 2011).
 
     .. math::
@@ -164,8 +172,12 @@ class ClusterNorm:
         self.strength = strength
         self.eta = eta
         self.n_clusters = n_clusters
-        self.lipschitz = 2.0 * strength * (1.0 + eta)
+        self._lipschitz = 2.0 * strength * (1.0 + eta)
         self._cache = []
+
+    def lipschitz_constant(self):
+        """Lipschitz constant of the gradient."""
+        return self._lipschitz
 
     def _spectrum(self, W):
         """Eigenvectors of W^T W, sigma^2 and the optimal m (cached by identity)."""
@@ -195,122 +207,3 @@ class ClusterNorm:
         """The optimal task-similarity matrix :math:`M^\\star` at ``W``."""
         _, vectors, m = self._spectrum(W)
         return (vectors * m) @ vectors.T
-
-
-class _PairState:
-    """A datafit state together with the coefficients it was computed from.
-
-    Supports the linear combinations a solver forms with states (extrapolation).
-    """
-
-    __slots__ = ("scores", "coef")
-
-    def __init__(self, scores, coef):
-        self.scores = scores
-        self.coef = coef
-
-    def __add__(self, other):
-        return _PairState(self.scores + other.scores, self.coef + other.coef)
-
-    def __sub__(self, other):
-        return _PairState(self.scores - other.scores, self.coef - other.coef)
-
-    def __mul__(self, factor):
-        return _PairState(factor * self.scores, factor * self.coef)
-
-    __rmul__ = __mul__
-
-
-class SmoothDatafit:
-    """A datafit plus smooth terms of ``W``, under the datafit contract.
-
-    Parameters
-    ----------
-    inner : Datafit or GramDatafit or SmoothDatafit
-        The data term.
-    terms : list
-        Smooth terms (``value``, ``gradient``, ``lipschitz``), each convex,
-        2-homogeneous and a function of ``W^T W`` (see the module docstring).
-    """
-
-    def __init__(self, inner, terms):
-        self.inner = inner
-        self.terms = list(terms)
-        self.fit_intercept = inner.fit_intercept
-        self.cheap_dual = inner.cheap_dual
-        self.n_features = inner.n_features
-        self.n_columns = inner.n_columns
-
-    def _smooth_value(self, W):
-        return sum(term.value(W) for term in self.terms)
-
-    def _smooth_gradient(self, W):
-        gradient = np.zeros_like(W)
-        for term in self.terms:
-            gradient += term.gradient(W)
-        return gradient
-
-    def forward(self, W, c):
-        """The inner state, paired with ``W``."""
-        return _PairState(self.inner.forward(W, c), W)
-
-    def value(self, Z):
-        """Data term plus the smooth terms."""
-        return self.inner.value(Z.scores) + self._smooth_value(Z.coef)
-
-    def gradient_at(self, Z):
-        """Gradients in ``W`` (data plus smooth terms) and in ``c``."""
-        grad_W, grad_c = self.inner.gradient_at(Z.scores)
-        return grad_W + self._smooth_gradient(Z.coef), grad_c
-
-    def dual_candidate(self, Z, grad_W=None):
-        """The inner dual point with the smooth terms' gradients as their duals.
-
-        The dual direction is the pair (inner direction, ``W``): the dual
-        variable of each smooth term is its gradient at ``W``, and the image in
-        coefficient space is the total gradient.
-        """
-        smooth_gradient = self._smooth_gradient(Z.coef)
-        inner_grad = None if grad_W is None else grad_W - smooth_gradient
-        candidate = self.inner.dual_candidate(Z.scores, inner_grad)
-        if candidate is None:
-            return None
-        V, inner_grad = candidate
-        return (V, Z.coef), inner_grad + smooth_gradient
-
-    def conjugate(self, V, scale):
-        """Conjugates at the scaled dual point, :math:`S^*(s \\nabla S(W)) = s^2 S(W)`.
-
-        Parameters
-        ----------
-        V : tuple
-            The pair (inner dual direction, ``W``) from :meth:`dual_candidate`.
-        scale : float
-            The factor ``s`` of the dual point.
-
-        Returns
-        -------
-        conjugate : float
-            The inner conjugate plus :math:`s^2 S(W)`.
-        """
-        inner_V, W = V
-        return self.inner.conjugate(inner_V, scale) + scale**2 * self._smooth_value(W)
-
-    def null_model(self):
-        """The inner null model: every smooth term has a zero gradient at 0."""
-        offset, scores, grad_coef = self.inner.null_model()
-        zeros = np.zeros((self.n_features, self.n_columns))
-        return offset, _PairState(scores, zeros), grad_coef
-
-    def lipschitz(self):
-        """Inner Lipschitz constant plus those of the smooth terms."""
-        return self.inner.lipschitz() + sum(term.lipschitz for term in self.terms)
-
-    def restrict(self, features):
-        """The same terms on a subset of the rows (they depend on W^T W only)."""
-        return SmoothDatafit(self.inner.restrict(features), self.terms)
-
-    def fast_form(self):
-        """The same terms on the inner fast form (Gram or residual)."""
-        inner = self.inner.fast_form()
-        return self if inner is self.inner else SmoothDatafit(inner, self.terms)

@@ -1,11 +1,4 @@
-"""Neural multi-task learning: a network with shared hidden layers.
-
-:class:`MultiTaskMLP` is *hard parameter sharing*: every task reads the same
-learned representation (the shared hidden layers) through its own output
-layer (its head), so related tasks with few samples each learn the
-representation together. Regression, binary and multi-class tasks mix in one
-model.
-"""
+"""The MultiTaskMLP estimator: input checks, task set-up, training, prediction."""
 
 import numbers
 import warnings
@@ -29,10 +22,16 @@ from sklearn.utils import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import ACCEPT_SPARSE, _check_option, _check_real
-from ._linalg import cosine_matrix
-from ._mlp_core import ACTIVATIONS, LOSSES, Adam, Network, log_softmax, null_loss
-from ._mlp_targets import (
+from .._base import ACCEPT_SPARSE, _check_option, _check_real
+from .._layout.tasks import (
+    lookup_tasks,
+    split_task_column,
+    task_indices,
+    validate_targets,
+)
+from ..utils.linalg import cosine_matrix
+from .network import ACTIVATIONS, LOSSES, Adam, Network, log_softmax, null_loss
+from .targets import (
     Targets,
     check_task_weights,
     declared_types,
@@ -44,7 +43,6 @@ from ._mlp_targets import (
     series_values,
     target_columns,
 )
-from ._tasks import lookup_tasks, split_task_column, task_indices, validate_targets
 
 __all__ = ["MultiTaskMLP"]
 

@@ -16,7 +16,7 @@ from math import sqrt
 
 import numpy as np
 
-from ._linalg import inner
+from ..utils.linalg import inner
 
 # How often (in iterations) the duality gap is evaluated when it costs an extra
 # product with X^T or an SVD: rarely enough to keep its cost small, often
@@ -99,7 +99,7 @@ def duality_gap(datafit, penalty, alpha, W, Z, Z_dual=None, grad_W=None):
 
     Parameters
     ----------
-    datafit : Datafit or GramDatafit
+    datafit : LossDatafit or GramDatafit
         The smooth part of the objective.
     penalty : object
         The penalty (see :mod:`skmtl.penalties`).
@@ -135,7 +135,7 @@ def dual_value(datafit, penalty, alpha, Z, grad_W=None):
 
     Parameters
     ----------
-    datafit : Datafit or GramDatafit
+    datafit : LossDatafit or GramDatafit
         The smooth part of the objective.
     penalty : object
         The penalty (see :mod:`skmtl.penalties`).
@@ -236,7 +236,7 @@ def solve(
 
     Parameters
     ----------
-    datafit : Datafit or GramDatafit
+    datafit : LossDatafit or GramDatafit
         The smooth part of the objective.
     penalty : object
         The penalty (see :mod:`skmtl.penalties`).
@@ -400,7 +400,7 @@ def fista(
 
     Parameters
     ----------
-    datafit : Datafit
+    datafit : LossDatafit
         The smooth part of the objective.
     penalty : object
         The penalty (see :mod:`skmtl.penalties`).
@@ -417,7 +417,7 @@ def fista(
     verbose : int, default=0
         Print the objective and gap at each check when positive.
     lipschitz : float, default=None
-        Initial inverse step size; ``datafit.lipschitz()`` when None. The line
+        Initial inverse step size; ``datafit.lipschitz_constant()`` when None. The line
         search adapts it either way.
 
     Returns
@@ -470,7 +470,7 @@ def fista(
     f = datafit.value(Z)
     W_prev, c_prev, Z_prev = W, c, Z
     if lipschitz is None:
-        lipschitz = datafit.lipschitz()
+        lipschitz = datafit.lipschitz_constant()
     lipschitz = max(lipschitz, np.finfo(float).tiny)
     momentum = 1.0
     try_longer_step = False

@@ -13,8 +13,8 @@ import numbers
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._mlp_core import TASK_KINDS
-from ._tasks import _is_missing, validate_targets
+from .._layout.tasks import _is_missing, validate_targets
+from .network import TASK_KINDS
 
 
 def missing_mask(values):

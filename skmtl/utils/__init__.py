@@ -1,0 +1,1 @@
+"""Small helpers shared by the layers: linear algebra and parameter validation."""
