@@ -24,7 +24,7 @@ from ._layout.tasks import (
 from ._problem import Problem, TaskContext
 from .datafits.loss import LossDatafit
 from .penalties.structures import make_penalty
-from .solvers.fista import solve
+from .solvers import solve
 from .utils.linalg import cosine_matrix
 
 ACCEPT_SPARSE = ("csr", "csc")

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .solvers.fista import solve
+from .solvers import solve
 
 # Ridge has no alpha_max: its grid starts at this multiple of the Lipschitz
 # constant of the data term's gradient, where the fit is already shrunk about

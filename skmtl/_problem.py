@@ -3,7 +3,8 @@
 The estimators, paths and CV all go through :class:`Problem`: it asks the
 penalty (see :class:`skmtl.penalties.Penalty`) for the parts of ``W`` and
 their norms and for its smooth terms, wraps the datafit accordingly
-(:class:`~skmtl._smooth.SmoothDatafit`, :class:`~skmtl._decomposition.PartsDatafit`)
+(:class:`~skmtl.datafits.smooth.SmoothDatafit`,
+:class:`~skmtl.datafits.parts.PartsDatafit`)
 and splits a solution back into ``W`` and its named parts. Nothing here knows
 a concrete penalty.
 """
@@ -66,8 +67,8 @@ class NoPenalty:
 
     is_norm = False
     row_separable = False
-    cheap_gap = True
-    has_dual = False
+    has_dual_point = False
+    cheap_dual_point = True
 
     def value(self, W):
         """Zero."""
@@ -84,7 +85,7 @@ class Problem:
     Parameters
     ----------
     datafit : object
-        The data term of ``W`` (see :mod:`skmtl._datafit`).
+        The data term of ``W`` (see :mod:`skmtl.datafits.base`).
     penalty : Penalty
         The public penalty object.
     context : TaskContext

@@ -24,12 +24,16 @@ see the user guide). Each loss gives, for arrays of targets ``Y``, scores
 - ``center_dual(Y, V, w, grouping)``: a point of the conjugate's domain whose
   weighted sums per column are zero, needed by the dual problem when
   intercepts are fitted, or ``None`` when the loss cannot provide one cheaply;
-  ``dual_shift`` says whether it only subtracts a constant per column (then the
-  centred design maps it to the same gradient, and the gap costs no product).
+  ``dual_centring`` says how: ``"shift"`` (a constant subtracted per column:
+  the centred design maps it to the same gradient, and the gap costs no
+  product), ``"shrink"`` (entries scaled), or ``None`` (no such point);
+- ``is_quadratic``: whether the loss is a quadratic in the score (the squared
+  loss), so that its datafit on a shared design is determined by second
+  moments (the Gram and residual forms).
 
 ``grouping`` says which column of ``W`` each entry belongs to: its ``sum(B)``
 adds the entries of each column and ``spread(values)`` broadcasts one value per
-column back to the entries (see :mod:`skmtl._data`).
+column back to the entries (see :mod:`skmtl._layout.designs`).
 """
 
 import numpy as np
@@ -55,7 +59,8 @@ class SquaredLoss:
     """
 
     curvature = 1.0
-    dual_shift = True  # center_dual subtracts one constant per column
+    is_quadratic = True
+    dual_centring = "shift"  # center_dual subtracts one constant per column
 
     def value(self, Y, Z, w):
         """Weighted sum of the loss; see the module docstring for arguments."""
@@ -87,7 +92,8 @@ class LogisticLoss:
     """
 
     curvature = 0.25
-    dual_shift = False
+    is_quadratic = False
+    dual_centring = "shrink"  # center_dual scales one sign of each column
 
     def value(self, Y, Z, w):
         """Weighted sum of the loss; see the module docstring for arguments."""
@@ -136,7 +142,8 @@ class MultinomialLoss:
     """
 
     curvature = 0.5
-    dual_shift = False
+    is_quadratic = False
+    dual_centring = None  # no cheap centred dual point: center_dual gives None
 
     def value(self, Y, Z, w):
         """Weighted sum of the loss; ``w`` is equal across the classes of a row."""

@@ -15,15 +15,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .penalties.norms import GroupLasso
+from .penalties.structures import make_penalty
 
 KINDS = ("auto", "subspace", "support")
 
 
-def _is_row_sparse(penalty):
-    return (isinstance(penalty, str) and penalty == "group_lasso") or isinstance(
-        penalty, GroupLasso
-    )
+def _shares_support(penalty):
+    """Whether the tasks of ``penalty`` share a support (rows of W), not a subspace."""
+    try:
+        penalty = make_penalty(penalty)
+    except (TypeError, ValueError):
+        return False
+    return penalty.shared_structure == "support"
 
 
 class SharedSubspace(TransformerMixin, BaseEstimator):
@@ -180,7 +183,7 @@ class SharedSubspace(TransformerMixin, BaseEstimator):
         penalty = getattr(self.estimator_, "penalty_", None)
         if penalty is None:
             penalty = getattr(self.estimator_, "penalty", None)
-        return "support" if _is_row_sparse(penalty) else "subspace"
+        return "support" if _shares_support(penalty) else "subspace"
 
     def _n_kept(self, singular_values):
         top = singular_values[0] if singular_values.size else 0.0

@@ -23,13 +23,13 @@ from skmtl import (
     alpha_max,
     regularization_path,
 )
-from skmtl import solvers as solvers_module
 from skmtl._path import _objective, _secant_start, alpha_grid, solve_path
 from skmtl.datafits.gram import GramDatafit
 from skmtl.datafits.residual import ResidualDatafit
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.penalties import Ridge
 from skmtl.solvers import duality_gap, fista, solve
+from skmtl.solvers import proximal_gradient as solvers_module
 from skmtl.structures import make_penalty
 
 PENALTIES = ["group_lasso", "trace_norm", "lasso", "ridge"]

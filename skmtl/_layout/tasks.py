@@ -1,7 +1,7 @@
 """From user input to a layout: task columns, missing targets, task weighting.
 
 The two public layouts reach the solver as one internal form (see
-:mod:`skmtl._data`):
+:mod:`skmtl._layout.designs`):
 
 - shared design: ``X`` (n, d) and ``Y`` (n, T), optionally with NaN where a task
   is unobserved;
@@ -282,7 +282,7 @@ class Observations:
             ``encode_task(task, values, weights) -> (width, loss, encoded, info)``
             with ``encoded`` of shape (n_task_observations, width).
         task_weighting : {"observations", "tasks"}
-            See :func:`skmtl._data.observation_weights`.
+            See :func:`skmtl._layout.designs.observation_weights`.
 
         Returns
         -------

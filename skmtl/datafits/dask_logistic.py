@@ -76,7 +76,8 @@ class DaskLogisticDatafit:
         Whether the intercepts are free.
     """
 
-    cheap_dual = False
+    has_dual_point = False  # a gap would cost extra passes: residual stopping
+    cheap_dual_point = False
     _CACHE_SIZE = 3
 
     def __init__(

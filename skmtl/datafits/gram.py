@@ -20,7 +20,7 @@ The optimal intercepts are the target means whatever ``W`` (the centred
 columns are orthogonal to the constant), so they are fixed, not optimised.
 One iteration costs O(d^2 T) instead of O(n d T); building ``Q`` costs
 O(n d^2) once. The solver state is the stacked matrix ``[Q W; W]``, linear in
-``W`` like the scores of :class:`skmtl._datafit.Datafit`.
+``W`` like the scores of :class:`skmtl.datafits.loss.LossDatafit`.
 """
 
 import numpy as np
@@ -54,8 +54,8 @@ class GramDatafit:
     """
 
     fit_intercept = False  # the intercepts are fixed at their optimum
-    cheap_dual = True
-    always_dual = True  # the residual is a dual point whatever W
+    has_dual_point = True  # the residual is a dual point whatever W
+    cheap_dual_point = True
 
     def __init__(self, gram, cross, target_variation, target_mean, data):
         self.gram_matrix = gram

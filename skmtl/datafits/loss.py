@@ -1,25 +1,14 @@
-"""The smooth part of an objective: losses bound to a data layout.
+"""The data term of a layout: the sum of its blocks' per-entry losses.
 
-A :class:`LossDatafit` holds a layout (see :mod:`skmtl._data`), whose blocks say
-which loss applies to which entries. What a solver may call (the contract that
-:class:`skmtl._gram.GramDatafit` implements too):
-
-- ``fit_intercept``: whether the intercepts ``c`` are free variables (when
-  False they stay at ``null_intercept()``);
-- ``forward(W, c)``: a state ``Z`` linear in ``(W, c)`` (the entry scores), so
-  a solver may extrapolate it instead of recomputing it;
-- ``value(Z)`` and ``gradient_at(Z) -> (grad_W, grad_c)``;
-- ``dual_candidate(Z) -> (V, grad_W)`` or None, and ``conjugate(V, scale)``:
-  the duality gap (see :func:`skmtl.solvers.duality_gap`);
-- ``null_intercept()``, ``null_model()`` and ``lipschitz()``;
-- ``restrict(features)``: the same datafit on a subset of the rows of ``W``;
-- ``fast_form()``: an equivalent, cheaper form when one exists, else ``self``.
+:class:`LossDatafit` holds a layout (see :mod:`skmtl._layout.designs`), whose
+blocks say which loss (:mod:`skmtl.losses`) applies to which entries; its
+state is the entry scores ``X_c W + c``. It implements the contract of
+:class:`skmtl.datafits.base.Datafit`, and its :meth:`LossDatafit.fast_form`
+hands a quadratic loss on a shared design to the Gram or residual form.
 """
 
 import numpy as np
 
-from .._layout.designs import SharedDesign
-from ..losses import SquaredLoss
 from ..utils.linalg import require_finite_features
 from .residual import ResidualDatafit
 
@@ -38,11 +27,12 @@ class LossDatafit:
         self.fit_intercept = data.fit_intercept
         self.n_features = data.n_features
         self.n_columns = data.n_columns
+        centring = {block.loss.dual_centring for block in data.blocks}
+        # Without intercepts the derivatives are a dual point as they are.
+        self.has_dual_point = not self.fit_intercept or None not in centring
         # The dual point costs no extra product when centring it only shifts
         # each column: the centred design maps a constant column to zero.
-        self.cheap_dual = not self.fit_intercept or all(
-            block.loss.dual_shift for block in data.blocks
-        )
+        self.cheap_dual_point = not self.fit_intercept or centring == {"shift"}
 
     def forward(self, W, c):
         """Entry scores ``X_c W + c`` (``c`` ignored without intercept)."""
@@ -82,14 +72,14 @@ class LossDatafit:
         The derivatives of the losses at ``Z``, moved (when intercepts are
         fitted) to have zero weighted sums per column; None when a loss cannot
         provide such a point. ``grad_W``, the gradient at ``Z`` if the caller
-        has it, is reused when :attr:`cheap_dual`.
+        has it, is reused when :attr:`cheap_dual_point`.
         """
         V = self.derivative(Z)
         if self.fit_intercept:
             V = self.center_dual(V)
             if V is None:
                 return None
-        if grad_W is not None and self.cheap_dual:
+        if grad_W is not None and self.cheap_dual_point:
             return V, grad_W
         return V, self.gradient(V)[0]
 
@@ -170,13 +160,13 @@ class LossDatafit:
         The squared loss on a shared design whose columns all have the same
         weights has its intercepts at the target means whatever ``W``: it is
         solved without them, on its residual
-        (:class:`~skmtl._squared_design.ResidualDatafit`) or, with more
+        (:class:`~skmtl.datafits.residual.ResidualDatafit`) or, with more
         samples than features, on its Gram matrix
-        (:class:`~skmtl._gram.GramDatafit`).
+        (:class:`~skmtl.datafits.gram.GramDatafit`).
         """
         data = self.data
-        squared = all(isinstance(b.loss, SquaredLoss) for b in data.blocks)
-        if squared and isinstance(data, SharedDesign) and data.columns_alike:
+        quadratic = all(block.loss.is_quadratic for block in data.blocks)
+        if quadratic and data.columns_alike:
             lean = ResidualDatafit.from_design(data, self.null_intercept())
             return lean.fast_form()
         return self

@@ -20,8 +20,10 @@ by its weight: that gives ``alpha_max`` and the duality gap unchanged.
 
 import numpy as np
 
+from .base import DatafitWrapper
 
-class PartsDatafit:
+
+class PartsDatafit(DatafitWrapper):
     """A datafit of ``W`` seen as a datafit of its stacked parts ``V``.
 
     Parameters
@@ -33,12 +35,13 @@ class PartsDatafit:
     """
 
     def __init__(self, inner, n_parts):
-        self.inner = inner
+        super().__init__(inner)
         self.n_parts = n_parts
-        self.fit_intercept = inner.fit_intercept
-        self.cheap_dual = inner.cheap_dual
-        self.n_features = inner.n_features
-        self.n_columns = n_parts * inner.n_columns
+
+    @property
+    def n_columns(self):
+        """Columns of the stacked parts ``V``."""
+        return self.n_parts * self.inner.n_columns
 
     def total(self, V):
         """``W``: the sum of the parts."""
@@ -56,10 +59,6 @@ class PartsDatafit:
         """The inner state at the sum of the parts."""
         return self.inner.forward(self.total(V), c)
 
-    def value(self, Z):
-        """The inner value."""
-        return self.inner.value(Z)
-
     def gradient_at(self, Z):
         """Gradients in ``V`` and ``c``."""
         grad_W, grad_c = self.inner.gradient_at(Z)
@@ -75,10 +74,6 @@ class PartsDatafit:
         V, grad_W = candidate
         return V, self._spread(grad_W)
 
-    def conjugate(self, V, scale):
-        """The inner conjugate."""
-        return self.inner.conjugate(V, scale)
-
     def null_model(self):
         """The inner null model, with its gradient copied for every part."""
         offset, scores, grad_coef = self.inner.null_model()
@@ -88,11 +83,5 @@ class PartsDatafit:
         """``n_parts`` times the inner constant (the sum map has norm sqrt(n_parts))."""
         return self.n_parts * self.inner.lipschitz_constant()
 
-    def restrict(self, features):
-        """All parts restricted to the rows ``features``."""
-        return PartsDatafit(self.inner.restrict(features), self.n_parts)
-
-    def fast_form(self):
-        """The parts of the inner fast form (Gram or residual)."""
-        inner = self.inner.fast_form()
-        return self if inner is self.inner else PartsDatafit(inner, self.n_parts)
+    def _rewrap(self, inner):
+        return PartsDatafit(inner, self.n_parts)

@@ -14,10 +14,10 @@ materialised: ``X_c W = X W - 1 \\bar x^\\top W``). The solver state is the
 residual ``R``, affine in ``W``, so a solver may extrapolate it.
 
 This is the form the solvers use when the Gram form
-(:class:`skmtl._gram.GramDatafit`, whose iterations do not depend on ``n``)
+(:class:`skmtl.datafits.gram.GramDatafit`, whose iterations do not depend on ``n``)
 is not cheaper: at most as many samples as features, or a sparse ``X`` with
 fewer non-zeros than the (d, d) Gram matrix would hold. Compared with the general
-:class:`skmtl._datafit.Datafit` it drops the intercept variables, the loss
+:class:`skmtl.datafits.loss.LossDatafit` it drops the intercept variables, the loss
 blocks and the centring of the dual point: an iteration is the two products
 with ``X`` and a few element-wise operations, which is what sets the speed on
 problems of a few hundred samples.
@@ -87,8 +87,8 @@ class ResidualDatafit:
     """
 
     fit_intercept = False  # the intercepts are fixed at their optimum
-    cheap_dual = True
-    always_dual = True  # the residual is a dual point whatever W
+    has_dual_point = True  # the residual is a dual point whatever W
+    cheap_dual_point = True
 
     def __init__(
         self, X, x_mean, sample_weight, centred_targets, target_mean, cross, data
@@ -113,7 +113,7 @@ class ResidualDatafit:
 
     @classmethod
     def from_design(cls, data, target_mean):
-        """The form of a :class:`~skmtl._data.SharedDesign` with alike columns.
+        """The form of a shared design (:class:`~skmtl._layout.designs.SharedDesign`).
 
         Parameters
         ----------

@@ -8,6 +8,8 @@ prox; their conjugate at a scaled gradient has a closed form (each term is
 
 import numpy as np
 
+from .base import DatafitWrapper
+
 
 class _PairState:
     """A datafit state together with the coefficients it was computed from.
@@ -33,7 +35,7 @@ class _PairState:
     __rmul__ = __mul__
 
 
-class SmoothDatafit:
+class SmoothDatafit(DatafitWrapper):
     """A datafit plus smooth terms of ``W``, under the datafit contract.
 
     Parameters
@@ -46,12 +48,8 @@ class SmoothDatafit:
     """
 
     def __init__(self, inner, terms):
-        self.inner = inner
+        super().__init__(inner)
         self.terms = list(terms)
-        self.fit_intercept = inner.fit_intercept
-        self.cheap_dual = inner.cheap_dual
-        self.n_features = inner.n_features
-        self.n_columns = inner.n_columns
 
     def _smooth_value(self, W):
         return sum(term.value(W) for term in self.terms)
@@ -120,11 +118,7 @@ class SmoothDatafit:
             term.lipschitz_constant() for term in self.terms
         )
 
-    def restrict(self, features):
-        """The same terms on a subset of the rows (they depend on W^T W only)."""
-        return SmoothDatafit(self.inner.restrict(features), self.terms)
-
-    def fast_form(self):
-        """The same terms on the inner fast form (Gram or residual)."""
-        inner = self.inner.fast_form()
-        return self if inner is self.inner else SmoothDatafit(inner, self.terms)
+    def _rewrap(self, inner):
+        # The same terms on a subset of the rows (they depend on W^T W only),
+        # or on the inner fast form.
+        return SmoothDatafit(inner, self.terms)

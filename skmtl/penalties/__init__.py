@@ -1,7 +1,8 @@
 """Penalties on the coefficient matrix W of shape (n_features, n_columns).
 
 Every estimator minimises ``loss + alpha * penalty.value(W)``. A penalty is a
-small class with a fixed set of methods:
+small class with a fixed set of methods, the solver-side contract written as
+code in :class:`skmtl.penalties.base.SolverPenalty`:
 
 - ``value(W)``: :math:`\\Omega(W)`;
 - ``prox(V, step)``: the minimiser of
@@ -10,8 +11,10 @@ small class with a fixed set of methods:
   \\langle G, W\\rangle`, which gives ``alpha_max`` and the duality gap;
 - ``dual_point(G, alpha)``: the factor ``s`` by which a dual candidate is scaled
   to be feasible, and the conjugate :math:`(\\alpha\\Omega)^*(s G)` there;
-- ``cheap_gap``: whether ``value`` and ``dual_point`` cost about one pass over
-  ``W`` (no SVD), so a solver may evaluate the gap at every iteration;
+- ``has_dual_point``: whether ``dual_point`` exists (a norm or ridge; not the
+  empty penalty of a smooth-only objective);
+- ``cheap_dual_point``: whether ``value`` and ``dual_point`` cost about one pass
+  over ``W`` (no SVD), so a solver may evaluate the gap at every iteration;
 - ``row_separable`` and, when True, ``row_dual_norms(G)``: the penalty is a sum
   over the rows of ``W`` (features) and its dual norm the largest of the row
   dual norms, so a solver may work on a subset of the rows (working sets).

@@ -1,6 +1,16 @@
-"""The penalty contracts: the public parameter holder and the solver-side norm."""
+"""The penalty contracts: the public parameter holder and the solver-side norm.
+
+:class:`Penalty` is what users pass as ``penalty`` (hyperparameters, and how
+the penalty enters the objective); :class:`SolverPenalty` is what a solver
+calls on the non-smooth term; :class:`NormPenalty` is the base of the plain
+norms, which are both.
+"""
+
+from typing import Protocol, runtime_checkable
 
 from sklearn.base import BaseEstimator
+
+from ..utils.contracts import require_members
 
 
 class Penalty(BaseEstimator):
@@ -19,6 +29,13 @@ class Penalty(BaseEstimator):
     part of weight 1 and no smooth term. Subclasses override the private hooks
     below; the solvers never see the subclass.
     """
+
+    # Capabilities that other penalties and estimators read instead of
+    # testing concrete classes: whether _smooth_terms adds anything, and which
+    # structure the tasks share ("support": the same rows of W are nonzero,
+    # "subspace": the columns of W span a shared subspace, or None).
+    adds_smooth_terms = False
+    shared_structure = None
 
     def _bind(self, context):
         """The object whose ``value``/``prox``/dual methods act on ``W`` (self)."""
@@ -45,7 +62,8 @@ class NormPenalty(Penalty):
 
     is_norm = True
     row_separable = False
-    cheap_gap = True  # value and dual norm cost about one pass over W
+    has_dual_point = True
+    cheap_dual_point = True  # value and dual norm cost about one pass over W
 
     def dual_point(self, G, alpha):
         """Scale ``G`` into the dual-norm ball of radius ``alpha``.
@@ -67,3 +85,69 @@ class NormPenalty(Penalty):
         norm = self.dual_norm(G)
         scale = 1.0 if norm <= alpha else alpha / norm
         return scale, 0.0
+
+
+@runtime_checkable
+class SolverPenalty(Protocol):
+    """What a solver may call on the non-smooth term :math:`\\Omega(W)`.
+
+    The solvers receive this operator, never the public :class:`Penalty` (a
+    structure becomes one through ``Penalty._components``). Two methods exist
+    only where a capability flag promises them: ``dual_point(G, alpha)`` (the
+    factor scaling ``G`` into the domain of the conjugate of ``alpha * Omega``,
+    and the conjugate there) when ``has_dual_point``, ``dual_norm(G)`` when
+    ``is_norm`` and ``row_dual_norms(G)`` when ``row_separable``.
+
+    Attributes
+    ----------
+    is_norm : bool
+        Whether :math:`\\Omega` is a norm: ``dual_norm`` exists, and
+        ``alpha_max`` is its value at the gradient of the null model.
+    row_separable : bool
+        Whether :math:`\\Omega` is a sum over the rows of ``W`` whose dual norm
+        is the largest row dual norm (``row_dual_norms``): working sets apply.
+    has_dual_point : bool
+        Whether ``dual_point`` exists (false for the empty penalty of a
+        smooth-only objective: the solver stops on the prox-gradient residual).
+    cheap_dual_point : bool
+        Whether ``value`` and ``dual_point`` cost about one pass over ``W`` (no
+        SVD), so a solver may evaluate the gap at every iteration.
+    """
+
+    is_norm: bool
+    row_separable: bool
+    has_dual_point: bool
+    cheap_dual_point: bool
+
+    def value(self, W):
+        """:math:`\\Omega(W)`."""
+
+    def prox(self, V, step):
+        """The minimiser of ``0.5 ||W - V||_F^2 + step * Omega(W)``."""
+
+
+# The methods that a capability flag of a SolverPenalty promises.
+_PROMISED_BY = (
+    ("dual_point", "has_dual_point"),
+    ("dual_norm", "is_norm"),
+    ("row_dual_norms", "row_separable"),
+)
+
+
+def require_solver_penalty(penalty):
+    """Raise a TypeError if ``penalty`` lacks what its capability flags promise.
+
+    Parameters
+    ----------
+    penalty : object
+        The non-smooth term handed to a solver.
+    """
+    extra = [
+        name
+        for name, flag in (
+            ("dual_norm", "is_norm"),
+            ("row_dual_norms", "row_separable"),
+        )
+        if getattr(penalty, flag, False)
+    ]
+    require_members(penalty, SolverPenalty, "penalty", extra)

@@ -20,6 +20,8 @@ class GroupLasso(NormPenalty):
     Its dual norm is the largest row norm, :math:`\\max_j \\|G_{j,:}\\|_2`.
     """
 
+    shared_structure = "support"
+
     row_separable = True
 
     def value(self, W):
@@ -46,7 +48,9 @@ class TraceNorm(NormPenalty):
     rank. Its dual norm is the spectral norm, the largest singular value.
     """
 
-    cheap_gap = False  # value and dual norm each need an SVD
+    shared_structure = "subspace"
+
+    cheap_dual_point = False  # value and dual norm each need an SVD
 
     def value(self, W):
         """Sum of the singular values of ``W``."""
@@ -136,7 +140,8 @@ class Ridge(Penalty):
 
     is_norm = False
     row_separable = False  # separable, but never sparse: nothing to gain
-    cheap_gap = True
+    has_dual_point = True
+    cheap_dual_point = True
 
     def value(self, W):
         """Half the squared Frobenius norm of ``W``."""

@@ -29,7 +29,7 @@ class PartsPenalty(NormPenalty):
         self.weights = weights
         self.n_columns = n_columns
         self.row_separable = all(norm.row_separable for norm in norms)
-        self.cheap_gap = all(norm.cheap_gap for norm in norms)
+        self.cheap_dual_point = all(norm.cheap_dual_point for norm in norms)
 
     def _parts(self, V):
         """``(norm, weight, block)`` for each part of ``V``."""

@@ -439,6 +439,8 @@ class TaskGraph(Penalty):
     (3, 8)
     """
 
+    adds_smooth_terms = True
+
     def __init__(self, graph=None, strength=1.0, base="lasso"):
         self.graph = graph
         self.strength = strength
@@ -446,7 +448,7 @@ class TaskGraph(Penalty):
 
     def _base_penalty(self):
         base = make_penalty(self.base)
-        if isinstance(base, (TaskGraph, Clustered)):
+        if base.adds_smooth_terms:
             raise ValueError(
                 f"TaskGraph: base must be a penalty with no smooth term, got {base!r}."
             )
@@ -521,6 +523,8 @@ class Clustered(Penalty):
     >>> model.fit(X, Y).task_similarity_.shape
     (4, 4)
     """
+
+    adds_smooth_terms = True
 
     def __init__(self, n_clusters=2, eta=1.0):
         self.n_clusters = n_clusters
