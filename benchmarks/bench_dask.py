@@ -31,7 +31,7 @@ from sklearn.model_selection import GridSearchCV
 
 import skmtl
 from skmtl import MultiTaskRegressor
-from skmtl.outofcore import MultiTaskGram
+from skmtl.outofcore import MultiTaskMoments
 
 N_FEATURES, N_TASKS = 50, 20
 
@@ -78,7 +78,7 @@ def bench_statistics(n_rows, block_rows, n_workers):
         (X.sum() + Y.sum()).compute()
         one_pass = time.perf_counter() - start
         start = time.perf_counter()
-        statistics = MultiTaskGram.from_dask(X, Y)
+        statistics = MultiTaskMoments.from_dask(X, Y)
         reduce_time = time.perf_counter() - start
         fits = {}
         for penalty in ("group_lasso", "trace_norm"):
@@ -96,7 +96,8 @@ def bench_statistics(n_rows, block_rows, n_workers):
     print("| step | wall time (s) |")
     print("|---|---|")
     print(f"| one plain pass (generate + sum), lower bound | {one_pass:.1f} |")
-    print(f"| reduction to statistics (MultiTaskGram.from_dask) | {reduce_time:.1f} |")
+    step = "reduction to statistics (MultiTaskMoments.from_dask)"
+    print(f"| {step} | {reduce_time:.1f} |")
     for penalty, (seconds, n_iter) in fits.items():
         print(
             f"| fit {penalty} from statistics ({n_iter} iterations) | {seconds:.3f} |"

@@ -2,6 +2,7 @@
 
 import numbers
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -83,6 +84,39 @@ def _checked_sample_weight(sample_weight, n_samples, *, rescale=True):
             "sample_weight sums to zero: at least one sample needs a positive weight."
         )
     return sample_weight
+
+
+@dataclass(frozen=True)
+class _TaskInfo:
+    """What a fit learns about the tasks and the input besides the solution.
+
+    Every source of data (in-memory arrays, sufficient statistics, dask
+    collections) gives one with its datafit; the estimator stores it.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_tasks,)
+        Task labels, in the order of the columns of ``W``.
+    task_losses : list of (int, loss)
+        Number of columns of ``W`` and loss of each task: they give the task
+        that owns each column.
+    classes : list
+        Each task's classes (as the classifier encoded them), or None for a
+        regression task.
+    single_task : bool
+        Whether predictions are 1-D (a 1-D ``y``, or a task column).
+    n_features_in : int
+        Number of columns of ``X``, the task column included.
+    feature_names_in : ndarray of shape (n_features_in,), default=None
+        Their names, when ``X`` had string column names.
+    """
+
+    labels: np.ndarray
+    task_losses: list
+    classes: list
+    single_task: bool
+    n_features_in: int
+    feature_names_in: np.ndarray | None = None
 
 
 class _MultiTaskLinear(BaseEstimator):
@@ -170,7 +204,18 @@ class _MultiTaskLinear(BaseEstimator):
         return X, labels
 
     def _prepare_datafit(self, X, y, sample_weight):
-        """Validate the data, set the input attributes and build the datafit."""
+        """Validate the data, set the input and task attributes, build the datafit."""
+        datafit, tasks = self._memory_datafit(X, y, sample_weight)
+        self._store_tasks(tasks)
+        return datafit
+
+    def _memory_datafit(self, X, y, sample_weight):
+        """The datafit of in-memory data and its :class:`_TaskInfo`.
+
+        The input and task attributes are set while the data are read (the
+        classifier's encoding names a task by ``tasks_``); the record returned
+        holds them all, as every other source of data gives them.
+        """
         allow_missing = self.missing_targets == "ignore"
         task_names = getattr(y, "columns", None)
         X, labels = self._features(X, reset=True)
@@ -193,8 +238,7 @@ class _MultiTaskLinear(BaseEstimator):
                 layout, infos, task_losses = complete_shared_layout(
                     X, Y, weight, self._encode_task, self.fit_intercept
                 )
-                self._record_tasks(infos, task_losses)
-                return LossDatafit(layout)
+                return LossDatafit(layout), self._read_tasks(infos, task_losses)
             observations = Observations.from_matrix(Y, weight)
             build = shared_layout
         else:
@@ -214,11 +258,21 @@ class _MultiTaskLinear(BaseEstimator):
         encoded, task_losses, infos, weights = observations.encode(
             self._encode_task, self.task_weighting
         )
-        self._record_tasks(infos, task_losses)
         layout = build(
             X, observations, encoded, task_losses, weights, self.fit_intercept
         )
-        return LossDatafit(layout)
+        return LossDatafit(layout), self._read_tasks(infos, task_losses)
+
+    def _read_tasks(self, infos, task_losses):
+        """The :class:`_TaskInfo` of the data just read by :meth:`_memory_datafit`."""
+        return _TaskInfo(
+            labels=self.tasks_,
+            task_losses=task_losses,
+            classes=infos,
+            single_task=self._single_task,
+            n_features_in=self.n_features_in_,
+            feature_names_in=getattr(self, "feature_names_in_", None),
+        )
 
     def _prediction_rows(self, X):
         """Validated features and, with a task column, each row's task index.
@@ -243,25 +297,38 @@ class _MultiTaskLinear(BaseEstimator):
             )
         return X, index
 
-    @staticmethod
-    def _groups(index):
-        """Yield ``(task, rows)`` for each task present in ``index``."""
-        order = np.argsort(index, kind="stable")
-        tasks, starts = np.unique(index[order], return_index=True)
-        bounds = np.append(starts, index.size)
-        for task, start, stop in zip(tasks, bounds[:-1], bounds[1:], strict=True):
-            yield int(task), order[start:stop]
+    # ``(task, rows)`` for each task present in ``index``; the subclasses'
+    # predictions group their rows with it, as MultiTaskMLP does.
 
-    def _record_tasks(self, infos, task_losses):
-        """Store the task information and which task owns each column of W."""
-        widths = [width for width, _ in task_losses]
+    def _store_tasks(self, tasks):
+        """Set the input and task attributes, and the task owning each column of W."""
+        self.n_features_in_ = tasks.n_features_in
+        if tasks.feature_names_in is not None:
+            self.feature_names_in_ = tasks.feature_names_in
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_  # of an earlier fit on named columns
+        self.tasks_ = tasks.labels
+        self.n_tasks_ = tasks.labels.size
+        self._single_task = tasks.single_task
+        widths = [width for width, _ in tasks.task_losses]
         self._column_task = np.repeat(np.arange(len(widths)), widths)
-        self._store_task_info(infos, task_losses)
+        self._store_task_info(tasks.classes, tasks.task_losses)
 
     def _problem(self, X, y, sample_weight):
-        """Validate everything and bind the penalty to the data."""
+        """Validate everything and bind the penalty to the in-memory data."""
+        return self._bound_problem(self._memory_datafit, X, y, sample_weight)
+
+    def _bound_problem(self, build, *args):
+        """Validate the parameters, build the datafit and bind the penalty to it.
+
+        ``build(*args)`` returns the datafit and its :class:`_TaskInfo`. The
+        parameters are checked before it runs: building reads some of them
+        (``fit_intercept``, ``task_weighting``, ...), and may cost a pass over
+        data that are not in memory.
+        """
         penalty = self._validated_penalty()
-        datafit = self._prepare_datafit(X, y, sample_weight)
+        datafit, tasks = build(*args)
+        self._store_tasks(tasks)
         context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
         try:  # the penalty's checks against the data (sizes, task graph, ...)
             problem = Problem(datafit, penalty, context, float(self.l2))
@@ -270,6 +337,38 @@ class _MultiTaskLinear(BaseEstimator):
             self._forget_fit()
             raise
         return problem
+
+    def _fit_datafit(self, build, *args):
+        """Fit on the datafit that ``build(*args)`` returns, whatever the data source.
+
+        The one fitting sequence of the estimators, for in-memory data
+        (:meth:`_memory_datafit`), sufficient statistics and dask collections
+        (the estimators' ``_dask_datafit``): validate the parameters, build
+        the datafit, store the task information, bind the penalty
+        (:class:`~skmtl._problem.Problem`), solve (warm-started if asked) and
+        store the fitted attributes, with a warning if the solver did not
+        converge.
+
+        Parameters
+        ----------
+        build : callable
+            ``build(*args)`` returns ``(datafit, tasks)``: a datafit (see
+            :class:`skmtl.datafits.base.Datafit`) whose ``data`` maps its
+            intercepts to the model's, and the :class:`_TaskInfo` of the data.
+        *args
+            The data, as ``build`` takes them.
+
+        Returns
+        -------
+        self : estimator
+            The fitted estimator.
+        """
+        problem = self._bound_problem(build, *args)
+        self._solve(problem)
+        passes = getattr(problem.datafit, "passes", None)
+        if passes is not None:  # a datafit on data out of memory counts its passes
+            self.n_data_passes_ = passes
+        return self
 
     def _forget_fit(self):
         """Remove every fitted attribute: a failed fit leaves an unfitted model."""

@@ -7,8 +7,9 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._base import _MultiTaskLinear
-from ._layout.tasks import _is_missing
+from ._base import _MultiTaskLinear, _TaskInfo
+from ._layout.tasks import _is_missing, rows_by_task
+from .datafits.dask_logistic import DaskLogisticDatafit
 from .losses import LogisticLoss, MultinomialLoss
 
 
@@ -189,8 +190,30 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         self : MultiTaskClassifier
             The fitted estimator.
         """
-        self._solve(self._problem(X, y, sample_weight))
-        return self
+        return self._fit_datafit(self._memory_datafit, X, y, sample_weight)
+
+    def _dask_datafit(self, X, y, sample_weight=None):
+        """The logistic datafit of dask arrays, evaluated blockwise on the cluster.
+
+        The capability :func:`skmtl.outofcore.fit_dask` looks for: binary
+        tasks on a shared design, without sample weights. One pass reads the
+        labels and the curvature (:meth:`DaskLogisticDatafit.from_dask`).
+        """
+        if self.task_column is not None or sample_weight is not None:
+            raise ValueError(
+                "The dask logistic solver supports the shared layout without sample "
+                "weights; unset task_column and sample_weight."
+            )
+        datafit = DaskLogisticDatafit.from_dask(X, y, self.fit_intercept)
+        n_tasks = len(datafit.classes)
+        tasks = _TaskInfo(
+            labels=np.arange(n_tasks),
+            task_losses=[(1, LogisticLoss())] * n_tasks,
+            classes=list(datafit.classes),
+            single_task=getattr(y, "ndim", 2) == 1,
+            n_features_in=datafit.n_features,
+        )
+        return datafit, tasks
 
     _numeric_targets = False
 
@@ -283,7 +306,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     def _task_rows_proba(self, X, index):
         """Probabilities over ``classes_`` for rows that each belong to one task."""
         proba = np.zeros((X.shape[0], len(self.classes_)))
-        for task, rows in self._groups(index):
+        for task, rows in rows_by_task(index):
             coef, intercept, labels = self._row_model(task)
             scores = safe_sparse_dot(X[rows], coef.T, dense_output=True) + intercept
             columns = np.searchsorted(self.classes_, labels)

@@ -4,11 +4,12 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.extmath import safe_sparse_dot
 
-from ._base import _MultiTaskLinear
+from ._base import _MultiTaskLinear, _TaskInfo
 from ._layout.designs import InterceptMap
-from ._problem import Problem, TaskContext
+from ._layout.tasks import rows_by_task
 from .datafits.gram import GramDatafit
 from .losses import SquaredLoss
+from .outofcore.statistics import MultiTaskMoments
 
 
 class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
@@ -192,8 +193,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         self : MultiTaskRegressor
             The fitted estimator.
         """
-        self._solve(self._problem(X, y, sample_weight))
-        return self
+        return self._fit_datafit(self._memory_datafit, X, y, sample_weight)
 
     def _encode_task(self, task, values, weights):
         """A regression task: one column, the squared loss, targets as given."""
@@ -211,9 +211,9 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
 
         Parameters
         ----------
-        statistics : MultiTaskGram
-            Statistics built by :meth:`skmtl.outofcore.MultiTaskGram.partial_fit`
-            or :meth:`~skmtl.outofcore.MultiTaskGram.from_dask`, with the same
+        statistics : MultiTaskMoments
+            Statistics built by :meth:`skmtl.outofcore.MultiTaskMoments.partial_fit`
+            or :meth:`~skmtl.outofcore.MultiTaskMoments.from_dask`, with the same
             ``task_column`` as this estimator.
 
         Returns
@@ -221,7 +221,10 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         self : MultiTaskRegressor
             The fitted estimator.
         """
-        penalty = self._validated_penalty()
+        return self._fit_datafit(self._statistics_datafit, statistics)
+
+    def _statistics_datafit(self, statistics):
+        """The Gram datafit of sufficient statistics, and their task information."""
         if statistics.task_column != self.task_column:
             raise ValueError(
                 f"The statistics were built with task_column="
@@ -232,18 +235,27 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
             self.fit_intercept, self.task_weighting
         )
         datafit = GramDatafit(gram, cross, variation, y_mean, InterceptMap(x_mean))
-        self.n_features_in_ = statistics.n_features_in_
-        if hasattr(statistics, "feature_names_in_"):
-            self.feature_names_in_ = statistics.feature_names_in_
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        self.tasks_ = statistics.tasks_
-        self.n_tasks_ = self.tasks_.size
-        self._single_task = self.task_column is not None or statistics._single_task
-        self._column_task = np.arange(self.n_tasks_)
-        context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
-        self._solve(Problem(datafit, penalty, context, float(self.l2)))
-        return self
+        labels = statistics.tasks_
+        tasks = _TaskInfo(
+            labels=labels,
+            task_losses=[(1, SquaredLoss())] * labels.size,
+            classes=[None] * labels.size,
+            single_task=self.task_column is not None or statistics._single_task,
+            n_features_in=statistics.n_features_in_,
+            feature_names_in=getattr(statistics, "feature_names_in_", None),
+        )
+        return datafit, tasks
+
+    def _dask_datafit(self, X, y, sample_weight=None):
+        """The datafit of dask collections: their statistics, reduced blockwise.
+
+        The capability :func:`skmtl.outofcore.fit_dask` looks for; one pass
+        over the blocks (:meth:`MultiTaskMoments.from_dask`).
+        """
+        statistics = MultiTaskMoments.from_dask(
+            X, y, sample_weight, task_column=self.task_column
+        )
+        return self._statistics_datafit(statistics)
 
     def predict(self, X):
         """Predict every task for each sample.
@@ -265,7 +277,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
             prediction = prediction + self.intercept_
             return prediction.ravel() if self._single_task else prediction
         prediction = np.empty(X.shape[0])
-        for task, rows in self._groups(index):
+        for task, rows in rows_by_task(index):
             if task >= 0:
                 coef, intercept = self.coef_[task], self.intercept_[task]
             else:

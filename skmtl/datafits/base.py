@@ -3,7 +3,7 @@
 A solver minimises ``datafit + alpha * penalty`` and calls the data term only
 through :class:`Datafit`. The state ``Z`` it passes around is whatever
 ``forward`` returns (entry scores, a residual, a Gram product, a pair with
-``W``): it is linear in ``(W, c)``, so a solver may extrapolate states instead
+``W``): it is affine in ``(W, c)``, so a solver may extrapolate states instead
 of recomputing them.
 """
 
@@ -21,7 +21,8 @@ class Datafit(Protocol):
     n_features : int
         Number of rows of ``W``.
     n_columns : int
-        Number of columns of ``W`` (and of the intercepts ``c``).
+        Number of columns of the solver's variable ``W`` (for a decomposed
+        model, the parts side by side: then ``c`` has fewer entries).
     fit_intercept : bool
         Whether the intercepts ``c`` are free variables; when False they stay
         at the null model's.
@@ -41,7 +42,7 @@ class Datafit(Protocol):
     cheap_dual_point: bool
 
     def forward(self, W, c):
-        """The state at coefficients ``W`` and intercepts ``c`` (linear in both)."""
+        """The state at coefficients ``W`` and intercepts ``c`` (affine in both)."""
 
     def value(self, Z):
         """The data term at state ``Z``."""
@@ -63,7 +64,11 @@ class Datafit(Protocol):
         """``(c, Z, grad_W)``: best intercepts at ``W = 0``, the state, the gradient."""
 
     def lipschitz_constant(self):
-        """A Lipschitz constant of the gradient in ``(W, c)``."""
+        """An estimate of the Lipschitz constant of the gradient in ``(W, c)``.
+
+        It only seeds the line search, which adapts it: an estimate by power
+        iteration may fall a little short of the exact constant.
+        """
 
     def restrict(self, features):
         """The same datafit with ``W`` restricted to the rows ``features``."""

@@ -2,36 +2,57 @@
 
 The solver's state is the parameters themselves, ``(W, c)`` (linear, so FISTA
 can extrapolate it); every value or gradient is one blockwise pass over the
-rows of ``X``, reduced in a tree where the blocks live. A pass computes the
-loss and the gradient together, and the last few results are cached, so an
-iteration of :func:`skmtl.solvers.fista` costs two passes: the gradient at the
+rows of ``X``, reduced in a tree where the blocks live. Each block evaluates
+:class:`~skmtl.losses.LogisticLoss`, the loss of the in-memory classifier's
+binary tasks. A pass computes the loss and the gradient together, and the
+last few results are cached, so an iteration of
+:func:`skmtl.solvers.fista` costs two passes: the gradient at the
 extrapolated point and the objective at the candidate of the line search.
 There is no cheap dual point: the solver stops on the prox-gradient residual.
 """
 
+from collections import Counter
+
 import numpy as np
-from scipy.special import expit, log_expit
 
-from .._layout.designs import InterceptMap
-from .smooth import _PairState
+from .._layout.designs import ColumnGrouping, InterceptMap
+from ..losses import LogisticLoss
+from ..utils.dask_blocks import row_blocks, tree_reduce
+
+_LOSS = LogisticLoss()
 
 
-def tree_reduce(parts, combine):
-    """Combine delayed values pairwise in a binary tree and compute the result.
+class _Parameters:
+    """The state of :class:`DaskLogisticDatafit`: the parameters ``(W, c)``.
 
-    The tree is log2(len(parts)) deep, so no single task receives every part.
+    The scores live in the blocks on the cluster, so the driver's state is the
+    parameters they are computed from. It supports the linear combinations a
+    solver forms with states (extrapolation).
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_features, n_tasks)
+        The coefficients ``W``.
+    intercept : ndarray of shape (n_tasks,)
+        The intercepts ``c``.
     """
-    import dask
 
-    while len(parts) > 1:
-        merged = [
-            dask.delayed(combine)(parts[i], parts[i + 1])
-            for i in range(0, len(parts) - 1, 2)
-        ]
-        if len(parts) % 2:
-            merged.append(parts[-1])
-        parts = merged
-    return dask.compute(parts[0])[0]
+    __slots__ = ("coef", "intercept")
+
+    def __init__(self, coef, intercept):
+        self.coef = coef
+        self.intercept = intercept
+
+    def __add__(self, other):
+        return _Parameters(self.coef + other.coef, self.intercept + other.intercept)
+
+    def __sub__(self, other):
+        return _Parameters(self.coef - other.coef, self.intercept - other.intercept)
+
+    def __mul__(self, factor):
+        return _Parameters(factor * self.coef, factor * self.intercept)
+
+    __rmul__ = __mul__
 
 
 def _add_tuples(first, second):
@@ -44,17 +65,21 @@ def _block_pass(X, labels, positive, W, c):
     labels = np.asarray(labels).reshape(X.shape[0], -1)
     Y = (labels == positive).astype(np.float64)
     Z = X @ W + c
-    loss = float(np.sum(-log_expit(-Z) - Y * Z))  # log(1 + e^z) - y z
-    residual = expit(Z) - Y
-    return loss, X.T @ residual, residual.sum(axis=0)
+    derivative = _LOSS.derivative(Y, Z)
+    return _LOSS.value(Y, Z, 1.0), X.T @ derivative, derivative.sum(axis=0)
 
 
 def _block_moments(X, labels):
-    """Rows, X^T X, column sums of X and the labels seen, for one block."""
+    """Rows, X^T X, column sums of X and each task's label counts, for one block."""
     X = np.asarray(X, dtype=np.float64)
     labels = np.asarray(labels).reshape(X.shape[0], -1)
-    seen = [set(np.unique(labels[:, t]).tolist()) for t in range(labels.shape[1])]
-    return X.shape[0], X.T @ X, X.sum(axis=0), seen
+    counts = []
+    for t in range(labels.shape[1]):
+        values, numbers = np.unique(labels[:, t], return_counts=True)
+        counts.append(
+            Counter(dict(zip(values.tolist(), numbers.tolist(), strict=True)))
+        )
+    return X.shape[0], X.T @ X, X.sum(axis=0), counts
 
 
 class DaskLogisticDatafit:
@@ -99,12 +124,25 @@ class DaskLogisticDatafit:
 
     @classmethod
     def from_dask(cls, X, y, fit_intercept):
-        """Read the sizes, labels and curvature of the data in one pass."""
+        """Read the sizes, labels and curvature of the data in one pass.
+
+        Parameters
+        ----------
+        X : dask.array.Array
+            Features (n, d), chunked by rows.
+        y : dask.array.Array
+            Labels (n, T) or (n,), with the same row blocks as ``X``.
+        fit_intercept : bool
+            Whether the intercepts are free.
+
+        Returns
+        -------
+        datafit : DaskLogisticDatafit
+            The datafit of these blocks.
+        """
         import dask
 
-        from ..outofcore.statistics import _row_blocks
-
-        X_blocks, y_blocks = _row_blocks(X, "X"), _row_blocks(y, "y")
+        X_blocks, y_blocks = row_blocks(X, "X"), row_blocks(y, "y")
         if len(X_blocks) != len(y_blocks):
             raise ValueError("X and y must have the same row blocks.")
         parts = [
@@ -116,39 +154,40 @@ class DaskLogisticDatafit:
         gram = sum(r[1] for r in results)
         x_sum = sum(r[2] for r in results)
         n_tasks = len(results[0][3])
-        classes = []
+        classes, positive_rate = [], np.zeros(n_tasks)
         for t in range(n_tasks):
-            labels = set().union(*(r[3][t] for r in results))
-            if len(labels) != 2:
+            counts = sum((r[3][t] for r in results), Counter())
+            if len(counts) != 2:
                 raise ValueError(
-                    f"Task {t} has {len(labels)} classes; the dask logistic solver "
+                    f"Task {t} has {len(counts)} classes; the dask logistic solver "
                     "fits binary tasks only (two labels per task)."
                 )
-            classes.append(np.array(sorted(labels)))
-        # Curvature of the mean logistic loss: 1/4 times the top eigenvalue of
-        # the Gram matrix of [X, 1] (without intercept, of X) over n.
+            labels = sorted(counts)
+            classes.append(np.array(labels))
+            positive_rate[t] = counts[labels[1]] / n
+        # The null model's intercepts are the loss's own: they depend on a
+        # task's labels only through its rate of positives, so one entry per
+        # task holding that rate gives them.
+        null_offset = _LOSS.null_intercept(
+            positive_rate[None, :],
+            np.ones((1, n_tasks)),
+            ColumnGrouping(np.arange(n_tasks)),
+        )
+        # Curvature of the mean logistic loss: the loss's curvature bound times
+        # the top eigenvalue of the Gram matrix of [X, 1] (without intercept,
+        # of X) over n.
         augmented = np.block([[gram, x_sum[:, None]], [x_sum[None], np.array([[n]])]])
         if not fit_intercept:
             augmented = gram
         top = np.linalg.eigvalsh(augmented / n)[-1] if augmented.size else 0.0
         datafit = cls(
-            X_blocks, y_blocks, classes, n, 0.25 * top, np.zeros(n_tasks),
+            X_blocks, y_blocks, classes, n, _LOSS.curvature * top, null_offset,
             fit_intercept,
         )  # fmt: skip
         datafit.n_features = gram.shape[0]
-        if fit_intercept:
-            datafit.null_offset = datafit._null_offset()
         # X is not centred: the intercepts are the raw c.
         datafit.data = InterceptMap(np.zeros((datafit.n_features, n_tasks)))
         return datafit
-
-    def _null_offset(self):
-        """Log-odds of each task's positive class (one pass)."""
-        zeros = np.zeros((self.n_features, self.n_columns))
-        _, _, grad_c = self._pass(_PairState(zeros, np.zeros(self.n_columns)))
-        positive_rate = 0.5 - grad_c  # mean of expit(0) - y = 1/2 - mean(y)
-        positive_rate = np.clip(positive_rate, 1e-12, 1 - 1e-12)
-        return np.log(positive_rate / (1 - positive_rate))
 
     def _pass(self, Z):
         """Loss, gradients (cached for the last few states)."""
@@ -157,9 +196,8 @@ class DaskLogisticDatafit:
                 return result
         import dask
 
-        W, c = Z.scores, Z.coef  # the pair holds the parameters (W, c) here
         parts = [
-            dask.delayed(_block_pass)(Xb, yb, self.positive, W, c)
+            dask.delayed(_block_pass)(Xb, yb, self.positive, Z.coef, Z.intercept)
             for Xb, yb in zip(self.X_blocks, self.y_blocks, strict=True)
         ]
         loss, grad_W, grad_c = tree_reduce(parts, _add_tuples)
@@ -173,24 +211,102 @@ class DaskLogisticDatafit:
         return result
 
     def forward(self, W, c):
-        """The state: the parameters themselves."""
-        return _PairState(W, c if self.fit_intercept else self.null_offset)
+        """The state: the parameters themselves.
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_tasks)
+            Coefficients.
+        c : ndarray of shape (n_tasks,)
+            Intercepts (ignored without intercept: the null model's are used).
+
+        Returns
+        -------
+        state : _Parameters
+            The pair ``(W, c)``.
+        """
+        return _Parameters(W, c if self.fit_intercept else self.null_offset)
 
     def value(self, Z):
-        """Mean logistic loss of each task, summed over tasks."""
+        """Mean logistic loss of each task, summed over tasks.
+
+        Parameters
+        ----------
+        Z : _Parameters
+            The state.
+
+        Returns
+        -------
+        value : float
+            The data term.
+        """
         return self._pass(Z)[0]
 
     def gradient_at(self, Z):
-        """Gradients in ``W`` and ``c``."""
+        """Gradients in ``W`` and ``c``.
+
+        Parameters
+        ----------
+        Z : _Parameters
+            The state.
+
+        Returns
+        -------
+        grad_W : ndarray of shape (n_features, n_tasks)
+            Gradient in the coefficients.
+        grad_c : ndarray of shape (n_tasks,)
+            Gradient in the intercepts.
+        """
         _, grad_W, grad_c = self._pass(Z)
         return grad_W, grad_c
 
     def dual_candidate(self, Z, grad_W=None):
-        """None: the duality gap would cost extra passes; the residual is used."""
+        """None: the duality gap would cost extra passes; the residual is used.
+
+        Parameters
+        ----------
+        Z : _Parameters
+            The state.
+        grad_W : ndarray, default=None
+            The gradient at ``Z`` (unused).
+
+        Returns
+        -------
+        candidate : None
+            No dual point.
+        """
         return None
 
+    def conjugate(self, V, scale):
+        """Not available: there is no dual point to evaluate it at.
+
+        Parameters
+        ----------
+        V : object
+            A dual direction.
+        scale : float
+            Its scale.
+
+        Raises
+        ------
+        NotImplementedError
+            Always: :meth:`dual_candidate` gives no dual point
+            (``has_dual_point`` is False), so no solver calls this.
+        """
+        raise NotImplementedError("The dask logistic datafit has no dual point.")
+
     def null_model(self):
-        """Zero coefficients, the null intercepts, and the gradient there."""
+        """Zero coefficients, the null intercepts, and the gradient there.
+
+        Returns
+        -------
+        offset : ndarray of shape (n_tasks,)
+            The null model's intercepts.
+        state : _Parameters
+            The state at the null model.
+        grad_W : ndarray of shape (n_features, n_tasks)
+            The gradient in ``W`` there.
+        """
         if getattr(self, "_null", None) is None:  # one pass, kept
             zeros = np.zeros((self.n_features, self.n_columns))
             Z = self.forward(zeros, self.null_offset.copy())
@@ -199,13 +315,36 @@ class DaskLogisticDatafit:
         return self.null_offset.copy(), Z, grad_W
 
     def lipschitz_constant(self):
-        """The curvature bound computed in :meth:`from_dask`."""
+        """The curvature bound computed in :meth:`from_dask`.
+
+        Returns
+        -------
+        lipschitz : float
+            A Lipschitz constant of the gradient in ``(W, c)``.
+        """
         return self._lipschitz
 
     def restrict(self, features):
-        """Not available: the solver needs no working sets without a dual point."""
+        """Not available: the solver needs no working sets without a dual point.
+
+        Parameters
+        ----------
+        features : ndarray
+            Rows of ``W``.
+
+        Raises
+        ------
+        NotImplementedError
+            Always.
+        """
         raise NotImplementedError("Working sets need a dual point.")
 
     def fast_form(self):
-        """No cheaper form: itself."""
+        """No cheaper form: itself.
+
+        Returns
+        -------
+        datafit : DaskLogisticDatafit
+            This datafit.
+        """
         return self

@@ -5,6 +5,12 @@ learned representation (the shared hidden layers) through its own output
 layer (its head), so related tasks with few samples each learn the
 representation together. Regression, binary and multi-class tasks mix in one
 model.
+
+Modules, one job each: :mod:`~skmtl.neural.estimator` (the estimator and its
+parameters), :mod:`~skmtl.neural.task_set` (from ``y`` to each task's kind,
+classes, weight and encoded targets), :mod:`~skmtl.neural.training` (epochs of
+minibatch Adam, early stopping) and :mod:`~skmtl.neural.network` (layers,
+losses, gradients, Adam).
 """
 
 from .estimator import MultiTaskMLP

@@ -1,7 +1,13 @@
-"""The MultiTaskMLP estimator: input checks, task set-up, training, prediction."""
+"""The MultiTaskMLP estimator: parameters, their checks, and the public methods.
+
+What the methods call lives beside it: :mod:`~skmtl.neural.task_set` reads and
+encodes the targets of every task, :mod:`~skmtl.neural.training` runs the
+epochs, :mod:`~skmtl.neural.network` holds the network. Here are the
+parameters, the fitted attributes and the wiring of fit, partial_fit,
+predict, predict_proba, transform and score.
+"""
 
 import numbers
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -11,7 +17,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.utils import (
     ClassifierTags,
@@ -25,35 +30,43 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._base import ACCEPT_SPARSE, _check_option, _check_real
 from .._layout.tasks import (
     lookup_tasks,
+    rows_by_task,
     split_task_column,
-    task_indices,
     validate_targets,
 )
 from ..utils.linalg import cosine_matrix
-from .network import ACTIVATIONS, LOSSES, Adam, Network, log_softmax, null_loss
-from .targets import (
-    Targets,
-    check_task_weights,
-    declared_types,
+from .network import ACTIVATIONS, log_softmax
+from .task_set import (
+    check_same_tasks,
+    complete_task_weights,
     encode,
-    given_classes,
-    make_spec,
-    missing_mask,
-    observed,
+    encode_targets,
+    fixed_task_weights,
+    known_task_index,
+    new_specs,
+    observed_by_task,
+    observed_targets,
+    require_observed,
+    same_task_set,
     series_values,
-    target_columns,
+    union_of_classes,
+)
+from .training import (
+    Trainer,
+    TrainingOptions,
+    full_batch,
+    initial_network,
+    validation_split,
+    warn_not_converged,
 )
 
 __all__ = ["MultiTaskMLP"]
 
-_MAX_REPORTED_TASKS = 10
 
-
-def _own_dtype(values):
-    """Values of an object array in the dtype of what they hold."""
-    if values.dtype == object and values.size:
-        return np.asarray(values.tolist())
-    return values
+def _is_positive_integer(value):
+    """Whether ``value`` is an integer >= 1 (booleans are not integers here)."""
+    is_integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    return is_integer and value >= 1
 
 
 def _common_dtype(predictions):
@@ -334,10 +347,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             sizes = tuple(sizes)
         except TypeError:
             sizes = None
-        valid = bool(sizes) and all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-            for s in sizes
-        )
+        valid = bool(sizes) and all(_is_positive_integer(size) for size in sizes)
         if not valid:
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a non-empty tuple "
@@ -363,21 +373,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             )
         for name in ("max_iter", "n_iter_no_change"):
             value = getattr(self, name)
-            if (
-                not isinstance(value, numbers.Integral)
-                or isinstance(value, bool)
-                or value < 1
-            ):
+            if not _is_positive_integer(value):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
         batch_size = self.batch_size
-        if not (
-            (isinstance(batch_size, str) and batch_size == "auto")
-            or (
-                isinstance(batch_size, numbers.Integral)
-                and not isinstance(batch_size, bool)
-                and batch_size >= 1
-            )
-        ):
+        is_auto = isinstance(batch_size, str) and batch_size == "auto"
+        if not (is_auto or _is_positive_integer(batch_size)):
             raise ValueError(
                 f"batch_size must be 'auto' or a positive integer, got {batch_size!r}."
             )
@@ -392,6 +392,16 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                 f"{self.task_weights!r}."
             )
         return hidden
+
+    def _training_options(self):
+        return TrainingOptions(
+            alpha=float(self.alpha),
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose,
+        )
 
     # ------------------------------------------------------------- data
     def _features(self, X, reset):
@@ -411,114 +421,20 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             X = X.tocsr()
         return X, labels
 
-    def _observed_tasks(self, y, n_rows, labels, fitted, extra_tasks=()):
+    def _observed_targets(self, y, n_rows, labels, fitted, extra_tasks=()):
         """Task labels, whether ``y`` is 1-D, and each task's (rows, values).
 
         When ``fitted``, the tasks of ``y`` are checked against the fitted
-        ones. ``extra_tasks`` (first ``partial_fit`` with a task column) are
-        tasks declared in dicts but possibly absent from the rows.
+        ones.
         """
-        name = type(self).__name__
-        if self.task_column is None:
-            columns, names, single = target_columns(y, n_rows, name)
-            tasks = names if names is not None else np.arange(len(columns))
-            if fitted:
-                if len(columns) != self.n_tasks_:
-                    raise ValueError(
-                        f"y has {len(columns)} task column(s) but the model was "
-                        f"fitted with {self.n_tasks_} tasks."
-                    )
-                if names is not None and not np.array_equal(
-                    np.asarray(names, dtype=object),
-                    np.asarray(self.tasks_, dtype=object),
-                ):
-                    raise ValueError(
-                        f"The columns of y {list(names)[:10]} are not the tasks the "
-                        f"model was fitted with {self.tasks_.tolist()[:10]}."
-                    )
-                tasks = self.tasks_
-            found = [observed(column) for column in columns]
-            return tasks, single, found
-        y = validate_targets(
-            series_values(y), n_rows, numeric=False, allow_missing=True, name=name
+        return observed_targets(
+            y,
+            n_rows,
+            type(self).__name__,
+            labels,
+            fitted_tasks=self.tasks_ if fitted else None,
+            extra_tasks=extra_tasks,
         )
-        if y.ndim != 1:
-            raise ValueError(
-                f"With task_column set, y must be 1-D (one target per row), got "
-                f"shape {y.shape}."
-            )
-        if fitted:
-            tasks = self.tasks_
-            index = self._known_task_index(labels)
-        elif extra_tasks:
-            all_labels = np.asarray(labels.tolist() + list(extra_tasks))
-            tasks, index = task_indices(all_labels)
-            index = index[: labels.size]
-        else:
-            tasks, index = task_indices(labels)
-        rows = np.flatnonzero(~missing_mask(y))
-        order = np.argsort(index[rows], kind="stable")
-        rows = rows[order]
-        bounds = np.searchsorted(index[rows], np.arange(tasks.size + 1))
-        found = []
-        for t in range(tasks.size):
-            members = rows[bounds[t] : bounds[t + 1]]
-            found.append((members, _own_dtype(y[members])))
-        # Not a single task: classes= is one entry per task.
-        return tasks, False, found
-
-    def _known_task_index(self, labels):
-        task_indices(labels)  # same checks on labels as in fit
-        index = lookup_tasks(self.tasks_, labels)
-        if np.any(index < 0):
-            unseen = np.unique(labels[index < 0].astype(str))[:5].tolist()
-            raise ValueError(
-                f"X holds tasks not seen in fit: {unseen}. A MultiTaskMLP predicts "
-                "only the tasks it was fitted with."
-            )
-        return index
-
-    def _new_specs(self, tasks, found, classes=None, first_partial_fit=False):
-        """Kind and classes of every task, declared or inferred."""
-        single = getattr(self, "_single_task_input", False)
-        declared = declared_types(self.task_types, tasks)
-        given = given_classes(classes, tasks, single)
-        return [
-            make_spec(task, kind, values, labels, first_partial_fit)
-            for task, kind, (_, values), labels in zip(
-                tasks.tolist(), declared, found, given, strict=True
-            )
-        ]
-
-    def _check_same_tasks(self, tasks, classes):
-        """Declared types and given classes must agree with the fitted tasks."""
-        declared = declared_types(self.task_types, tasks)
-        given = given_classes(classes, tasks, self._single_task_input)
-        for task, kind, labels, spec in zip(
-            tasks.tolist(), declared, given, self._specs, strict=True
-        ):
-            if kind is not None and kind != spec.kind:
-                raise ValueError(
-                    f"task_types declares task {task!r} {kind!r}, but the model was "
-                    f"fitted with it as a {spec.kind!r} task. Fit a new model to "
-                    "change task types."
-                )
-            if labels is not None and (
-                spec.classes is None
-                or not np.array_equal(np.unique(labels), spec.classes)
-            ):
-                raise ValueError(
-                    f"classes of task {task!r} differ from those of the first call "
-                    f"({None if spec.classes is None else spec.classes.tolist()})."
-                )
-
-    @staticmethod
-    def _encode(specs, tasks, found, n_rows):
-        values = [
-            encode(spec, task, vals)
-            for spec, task, (_, vals) in zip(specs, tasks.tolist(), found, strict=True)
-        ]
-        return Targets(n_rows, [rows for rows, _ in found], values)
 
     def _set_tasks(self, tasks, single, specs):
         self.tasks_ = np.asarray(tasks)
@@ -530,199 +446,50 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         if hasattr(self, "classes_"):
             del self.classes_
         if self.task_column is not None:
-            labelled = [c for c in self.task_classes_ if c is not None]
-            if labelled:
-                try:
-                    self.classes_ = np.unique(np.concatenate(labelled))
-                except TypeError as error:
-                    raise ValueError(
-                        "With a task column, the labels of all classification tasks "
-                        "must be mutually comparable (all numbers or all strings)."
-                    ) from error
-
-    # ----------------------------------------------------- task weights
-    def _balanced_weights(self, targets):
-        """``1 / null loss`` per task: 1 for constant targets, NaN if unobserved."""
-        weights = np.full(self.n_tasks_, np.nan)
-        for t, spec in enumerate(self._specs):
-            values = targets.values[t]
-            if values.size == 0:
-                continue
-            loss, _ = null_loss(spec.kind, values, spec.width)
-            # The scale of the targets tells a constant from a small variance.
-            scale = 0.5 * float(np.mean(values**2)) if spec.kind == "regression" else 1
-            weights[t] = 1.0 if loss <= 1e-12 * scale else 1.0 / loss
-        return weights
-
-    def _fixed_task_weights(self, targets):
-        """The weights lambda_t of a fit (NaN: balanced, not yet observed)."""
-        if self.task_weights is None:
-            return np.ones(self.n_tasks_)
-        if isinstance(self.task_weights, str):
-            return self._balanced_weights(targets)
-        return check_task_weights(self.task_weights, self.n_tasks_)
+            classes = union_of_classes(specs)
+            if classes is not None:
+                self.classes_ = classes
 
     # --------------------------------------------------------- training
-    def _initialize(self, X, targets, hidden, rng):
-        head_bias = [
-            null_loss(spec.kind, targets.values[t], spec.width)[1]
-            for t, spec in enumerate(self._specs)
-        ]
-        self._network = Network.initialize(
-            rng,
-            X.shape[1],
-            hidden,
-            [spec.kind for spec in self._specs],
-            [spec.width for spec in self._specs],
-            head_bias,
-            self.activation,
-        )
-        self._hidden = hidden
-        self._n_inputs = X.shape[1]
-        self._loss_history, self._task_loss_history = [], []
-        self.n_iter_ = 0
-        self.n_steps_ = 0
+    @property
+    def _network(self):
+        """The network being trained (AttributeError before the first fit)."""
+        return self._trainer.network
 
-    def _can_warm_start(self, X, hidden, specs, tasks):
-        if not (self.warm_start and hasattr(self, "_network")):
+    def _can_continue(self, X, hidden, specs, tasks):
+        """Whether ``warm_start`` may continue the fitted network."""
+        if not (self.warm_start and hasattr(self, "_trainer")):
             return False
-        same_tasks = len(specs) == len(self._specs) and np.array_equal(
-            np.asarray(tasks, dtype=object), np.asarray(self.tasks_, dtype=object)
-        )
         return (
-            same_tasks
+            same_task_set(tasks, specs, self.tasks_, self._specs)
             and hidden == self._hidden
             and X.shape[1] == self._n_inputs
             and self.activation == self._network.activation
-            and all(a.same_as(b) for a, b in zip(specs, self._specs, strict=True))
         )
 
-    def _batch_size(self, n_rows):
-        if self.batch_size == "auto":
-            return min(200, n_rows)
-        return min(int(self.batch_size), n_rows)
-
-    def _validation_split(self, X, targets, task_index, rng):
-        """Hold out ``validation_fraction`` of the rows (of each task's rows)."""
-        n_rows = X.shape[0]
-        groups = np.zeros(n_rows, dtype=np.intp) if task_index is None else task_index
-        order = np.argsort(groups, kind="stable")
-        bounds = np.flatnonzero(np.diff(groups[order])) + 1
-        held_out = []
-        for members in np.split(order, bounds):
-            size = members.size
-            n_held = min(int(np.ceil(self.validation_fraction * size)), size - 1)
-            held_out.append(rng.permutation(members)[:n_held])
-        held_out = np.sort(np.concatenate(held_out))
-        kept = np.setdiff1d(np.arange(n_rows), held_out)
-        if held_out.size == 0:
-            raise ValueError(
-                "early_stopping needs a validation set, but validation_fraction="
-                f"{self.validation_fraction} of {n_rows} rows leaves none; use more "
-                "data or turn early_stopping off."
-            )
-        train, validation = targets.subset(kept), targets.subset(held_out)
-        empty = np.flatnonzero(train.counts == 0)
-        if empty.size:
-            names = self.tasks_[empty][:5].tolist()
-            raise ValueError(
-                f"early_stopping leaves tasks {names} without a training target; "
-                "lower validation_fraction or turn early_stopping off."
-            )
-        return X[kept], train, X[held_out], validation
-
-    def _data_loss(self, X, targets):
-        """Weighted data term of the objective (full batch), no gradient."""
-        network = self._network
-        representation = network.shared(X)[-1]
-        total = 0.0
-        for t, positions, values, scale in targets.full_batch(self.task_weights_):
-            scores = network.scores(representation[positions], t)
-            losses, _ = LOSSES[network.kinds[t]](scores, values)
-            total += scale * float(losses.sum())
-        return total
-
-    def _epochs(self, X, targets, n_epochs, validation=None):
-        """Run up to ``n_epochs`` epochs of minibatch Adam.
-
-        Stops when the training loss (the validation loss when ``validation``
-        is given) has not decreased by ``tol`` for ``n_iter_no_change``
-        epochs, and returns whether it did. With ``validation``, the
-        parameters of the best validation epoch are restored.
-        """
-        network, optimizer = self._network, self._optimizer
-        alpha = float(self.alpha)
-        batch_size = self._batch_size(X.shape[0])
-        counts = targets.counts
-        best, best_params, stalled = np.inf, None, 0
-        validation_curve = []
-        converged = False
-        for _ in range(n_epochs):
-            order = (
-                self._rng.permutation(X.shape[0])
-                if self.shuffle
-                else np.arange(X.shape[0])
-            )
-            sums = np.zeros(self.n_tasks_)
-            for rows, batch in targets.batches(order, batch_size, self.task_weights_):
-                _, task_sums, gradient = network.loss_and_gradient(
-                    X[rows], batch, alpha
-                )
-                optimizer.step(network.flat, gradient)
-                self.n_steps_ += 1
-                for t, value in task_sums.items():
-                    sums[t] += value
-            with np.errstate(invalid="ignore", divide="ignore"):
-                task_loss = np.where(counts > 0, sums / counts, np.nan)
-            observed_tasks = counts > 0
-            total = float(
-                np.sum(self.task_weights_[observed_tasks] * task_loss[observed_tasks])
-            ) + network.penalty(alpha)
-            self._loss_history.append(total)
-            self._task_loss_history.append(task_loss)
-            self.n_iter_ += 1
-            criterion = total
-            if validation is not None:
-                criterion = self._data_loss(*validation)
-                validation_curve.append(criterion)
-            if self.verbose:
-                self._report(total, task_loss, validation_curve)
-            if criterion > best - self.tol:
-                stalled += 1
-            else:
-                stalled = 0
-            if criterion < best:
-                best = criterion
-                if validation is not None:
-                    best_params = network.flat.copy()
-            if n_epochs > 1 and stalled >= self.n_iter_no_change:
-                converged = True
-                break
-        if validation is not None:
-            network.flat[...] = best_params
-            self.validation_loss_curve_ = np.array(validation_curve)
-            self.best_validation_loss_ = float(best)
-        return converged
-
-    def _report(self, total, task_loss, validation_curve):
-        shown = ", ".join(f"{v:.4g}" for v in task_loss[:_MAX_REPORTED_TASKS])
-        more = ", ..." if task_loss.size > _MAX_REPORTED_TASKS else ""
-        line = f"Epoch {self.n_iter_}: loss {total:.6g} (tasks: {shown}{more})"
-        if validation_curve:
-            line += f", validation loss {validation_curve[-1]:.6g}"
-        print(line)
+    def _start_training(self, X, targets, hidden, rng):
+        """A new network and its trainer."""
+        network = initial_network(
+            rng, X.shape[1], hidden, self._specs, targets, self.activation
+        )
+        self._trainer = Trainer(network, rng, float(self.learning_rate_init))
+        self._hidden = hidden
+        self._n_inputs = X.shape[1]
 
     def _publish(self):
-        """Expose the network's arrays and the loss curves as attributes."""
-        network = self._network
+        """Expose the network's arrays, loss curves and counts as attributes."""
+        trainer = self._trainer
+        network = trainer.network
         self.coefs_ = network.coefs
         self.intercepts_ = network.intercepts
         self.head_coefs_ = network.head_coefs
         self.head_intercepts_ = network.head_intercepts
-        self.loss_curve_ = np.array(self._loss_history)
-        self.task_loss_curve_ = np.array(self._task_loss_history).reshape(
+        self.loss_curve_ = np.array(trainer.loss_history)
+        self.task_loss_curve_ = np.array(trainer.task_loss_history).reshape(
             -1, self.n_tasks_
         )
+        self.n_iter_ = trainer.n_epochs
+        self.n_steps_ = trainer.n_steps
 
     # ------------------------------------------------------ public: fit
     def fit(self, X, y):
@@ -744,71 +511,47 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         """
         hidden = self._check_params()
         X, labels = self._features(X, reset=True)
-        previous = self._snapshot() if self.warm_start else None
-        tasks, single, found = self._observed_tasks(y, X.shape[0], labels, fitted=False)
-        for task, (rows, _) in zip(tasks.tolist(), found, strict=True):
-            if rows.size == 0:
-                raise ValueError(
-                    f"Task {task!r} has no observed target (NaN / None everywhere): "
-                    "every task needs at least one observed target."
-                )
-        self._single_task_input = single
-        specs = self._new_specs(tasks, found)
-        warm = previous is not None and previous._can_warm_start(
-            X, hidden, specs, tasks
+        tasks, single, found = self._observed_targets(
+            y, X.shape[0], labels, fitted=False
         )
+        require_observed(tasks, found)
+        specs = new_specs(tasks, found, self.task_types, single=single)
+        warm = self._can_continue(X, hidden, specs, tasks)
         self._set_tasks(tasks, single, specs)
-        targets = self._encode(specs, tasks, found, X.shape[0])
+        targets = encode_targets(specs, tasks, found, X.shape[0])
         rng = check_random_state(self.random_state)
-        self._rng = rng
         validation = None
         if self.early_stopping:
-            task_index = None
-            if labels is not None:
-                task_index = lookup_tasks(self.tasks_, labels)
-            X, targets, X_val, val_targets = self._validation_split(
-                X, targets, task_index, rng
+            task_index = None if labels is None else lookup_tasks(self.tasks_, labels)
+            X, targets, validation = validation_split(
+                X, targets, task_index, self.validation_fraction, rng, self.tasks_
             )
-            validation = (X_val, val_targets)
+        learning_rate = float(self.learning_rate_init)
         if warm:
-            self._network = previous._network
+            self._trainer.restart(rng, learning_rate)
             self._hidden = hidden
             self._n_inputs = X.shape[1]
-            self._loss_history = previous._loss_history
-            self._task_loss_history = previous._task_loss_history
-            self.n_iter_ = previous.n_iter_
-            self.n_steps_ = previous.n_steps_
         else:
-            self._initialize(X, targets, hidden, rng)
-        self.task_weights_ = self._fixed_task_weights(targets)
-        self._optimizer = Adam(self._network.size, float(self.learning_rate_init))
-        self.validation_loss_curve_ = None
-        self.best_validation_loss_ = None
-        n_before = len(self._loss_history)
-        converged = self._epochs(X, targets, self.max_iter, validation)
+            self._start_training(X, targets, hidden, rng)
+        self.task_weights_ = fixed_task_weights(self.task_weights, specs, targets)
+        n_before = len(self._trainer.loss_history)
+        result = self._trainer.run(
+            X,
+            targets,
+            self.max_iter,
+            self._training_options(),
+            self.task_weights_,
+            validation,
+        )
+        self.validation_loss_curve_ = result.validation_curve
+        self.best_validation_loss_ = result.best_validation_loss
         self._publish()
         self.best_loss_ = float(np.min(self.loss_curve_[n_before:]))
-        if not converged:
-            watched = "validation loss" if self.early_stopping else "training loss"
-            advice = "" if self.early_stopping else ", or set early_stopping=True"
-            warnings.warn(
-                f"MultiTaskMLP stopped at max_iter={self.max_iter} epochs while the "
-                f"{watched} still decreased by more than tol={self.tol:g} within "
-                f"n_iter_no_change={self.n_iter_no_change} epochs. Increase "
-                "max_iter, raise learning_rate_init or standardise the features "
-                f"(StandardScaler){advice}.",
-                ConvergenceWarning,
-                stacklevel=2,
+        if not result.converged:
+            warn_not_converged(
+                self.max_iter, self.tol, self.n_iter_no_change, self.early_stopping
             )
         return self
-
-    def _snapshot(self):
-        """A shallow copy holding the fitted state (for warm starts)."""
-        if not hasattr(self, "_network"):
-            return None
-        copy = object.__new__(type(self))
-        copy.__dict__.update(self.__dict__)
-        return copy
 
     def partial_fit(self, X, y, classes=None):
         """One epoch of minibatch Adam over ``(X, y)``, for streaming data.
@@ -844,61 +587,82 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             The updated estimator.
         """
         hidden = self._check_params()
-        first = not hasattr(self, "_network")
+        first = not hasattr(self, "_trainer")
         X, labels = self._features(X, reset=first)
         if first:
-            extra = []
-            for option in (classes, self.task_types):
-                if isinstance(option, dict):
-                    extra += [key for key in option if key not in extra]
-            tasks, single, found = self._observed_tasks(
-                y, X.shape[0], labels, fitted=False, extra_tasks=extra
-            )
-            self._single_task_input = single
-            specs = self._new_specs(tasks, found, classes, first_partial_fit=True)
-            self._set_tasks(tasks, single, specs)
+            tasks, found = self._first_call_tasks(y, X.shape[0], labels, classes)
         else:
-            if hidden != self._hidden or self.activation != self._network.activation:
-                raise ValueError(
-                    "hidden_layer_sizes or activation changed since the model was "
-                    "fitted; partial_fit continues the same network."
-                )
-            tasks, single, found = self._observed_tasks(
-                y, X.shape[0], labels, fitted=True
+            tasks, found = self._later_call_tasks(
+                y, X.shape[0], labels, classes, hidden
             )
-            if single != self._single_task_input and self.task_column is None:
-                raise ValueError(
-                    "y is 1-D in one call and 2-D in another: keep the shape of "
-                    "the first fit."
-                )
-            self._check_same_tasks(tasks, classes)
-        targets = self._encode(self._specs, tasks, found, X.shape[0])
+        targets = encode_targets(self._specs, tasks, found, X.shape[0])
         if targets.counts.sum() == 0:
             raise ValueError("y has no observed target: nothing to learn from.")
         if first:
-            self._rng = check_random_state(self.random_state)
-            self._initialize(X, targets, hidden, self._rng)
-            self.task_weights_ = self._fixed_task_weights(targets)
-            self._optimizer = Adam(self._network.size, float(self.learning_rate_init))
+            self._start_training(
+                X, targets, hidden, check_random_state(self.random_state)
+            )
+            self.task_weights_ = fixed_task_weights(
+                self.task_weights, self._specs, targets
+            )
             self.validation_loss_curve_ = None
             self.best_validation_loss_ = None
         else:
-            pending = np.isnan(self.task_weights_)
-            if np.any(pending):
-                fresh = self._fixed_task_weights(targets)
-                self.task_weights_ = np.where(pending, fresh, self.task_weights_)
-        self._optimizer.learning_rate = float(self.learning_rate_init)
-        self._epochs(X, targets, 1)
+            self.task_weights_ = complete_task_weights(
+                self.task_weights_, self.task_weights, self._specs, targets
+            )
+        self._trainer.partial_fit_epoch(
+            X,
+            targets,
+            self._training_options(),
+            self.task_weights_,
+            float(self.learning_rate_init),
+        )
         self._publish()
         self.best_loss_ = float(np.nanmin(self.loss_curve_))
         return self
+
+    def _first_call_tasks(self, y, n_rows, labels, classes):
+        """Set the tasks from the first ``partial_fit`` call."""
+        # With a task column, tasks keyed in the dicts may have no row yet.
+        extra = []
+        for option in (classes, self.task_types):
+            if isinstance(option, dict):
+                extra += [key for key in option if key not in extra]
+        tasks, single, found = self._observed_targets(
+            y, n_rows, labels, fitted=False, extra_tasks=extra
+        )
+        self._single_task_input = single
+        specs = new_specs(
+            tasks, found, self.task_types, classes, single, first_partial_fit=True
+        )
+        self._set_tasks(tasks, single, specs)
+        return tasks, found
+
+    def _later_call_tasks(self, y, n_rows, labels, classes, hidden):
+        """Check a later ``partial_fit`` call against the fitted tasks."""
+        if hidden != self._hidden or self.activation != self._network.activation:
+            raise ValueError(
+                "hidden_layer_sizes or activation changed since the model was "
+                "fitted; partial_fit continues the same network."
+            )
+        tasks, single, found = self._observed_targets(y, n_rows, labels, fitted=True)
+        if single != self._single_task_input and self.task_column is None:
+            raise ValueError(
+                "y is 1-D in one call and 2-D in another: keep the shape of "
+                "the first fit."
+            )
+        check_same_tasks(
+            self._specs, tasks, self.task_types, classes, self._single_task_input
+        )
+        return tasks, found
 
     # ------------------------------------------------ public: prediction
     def _representation(self, X):
         """Shared representation of the rows, and each row's task (or None)."""
         check_is_fitted(self)
         X, labels = self._features(X, reset=False)
-        index = None if labels is None else self._known_task_index(labels)
+        index = None if labels is None else known_task_index(self.tasks_, labels)
         return self._network.shared(X)[-1], index
 
     def _task_prediction(self, representation, task):
@@ -916,15 +680,6 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             positive = expit(scores[:, 0])
             return np.column_stack([1.0 - positive, positive])
         return np.exp(log_softmax(scores))
-
-    @staticmethod
-    def _task_groups(index):
-        """``(task, rows)`` for each task present in ``index``."""
-        order = np.argsort(index, kind="stable")
-        tasks, starts = np.unique(index[order], return_index=True)
-        bounds = np.append(starts, index.size)
-        for task, start, stop in zip(tasks, bounds[:-1], bounds[1:], strict=True):
-            yield int(task), order[start:stop]
 
     def predict(self, X):
         """Predict every task: numbers for regression tasks, labels otherwise.
@@ -945,7 +700,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         """
         representation, index = self._representation(X)
         if index is not None:
-            groups = list(self._task_groups(index))
+            groups = list(rows_by_task(index))
             parts = [
                 self._task_prediction(representation[rows], task)
                 for task, rows in groups
@@ -988,7 +743,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         representation, index = self._representation(X)
         if index is not None:
             proba = np.zeros((index.size, len(self.classes_)))
-            for task, rows in self._task_groups(index):
+            for task, rows in rows_by_task(index):
                 spec = self._specs[task]
                 if spec.kind == "regression":
                     proba[rows] = np.nan
@@ -1046,26 +801,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             over the tasks that ``y`` observes, each task counting equally.
         """
         representation, index = self._representation(X)
-        n_rows = representation.shape[0]
-        if index is None:
-            _, _, found = self._observed_tasks(y, n_rows, None, fitted=True)
-        else:
-            y = validate_targets(
-                series_values(y),
-                n_rows,
-                numeric=False,
-                allow_missing=True,
-                name="score",
-            )
-            if y.ndim != 1:
-                raise ValueError(
-                    f"With task_column set, y must be 1-D, got shape {y.shape}."
-                )
-            observed_rows = ~missing_mask(y)
-            found = []
-            for t in range(self.n_tasks_):
-                rows = np.flatnonzero((index == t) & observed_rows)
-                found.append((rows, _own_dtype(y[rows])))
+        found = self._scored_targets(y, representation.shape[0], index)
         scores = []
         for t, (rows, values) in enumerate(found):
             if rows.size == 0:
@@ -1080,6 +816,19 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             raise ValueError("y has no observed target to score.")
         return float(np.mean(scores))
 
+    def _scored_targets(self, y, n_rows, index):
+        """Each task's observed (rows, values) in the ``y`` of :meth:`score`."""
+        if index is None:
+            return self._observed_targets(y, n_rows, None, fitted=True)[2]
+        y = validate_targets(
+            series_values(y), n_rows, numeric=False, allow_missing=True, name="score"
+        )
+        if y.ndim != 1:
+            raise ValueError(
+                f"With task_column set, y must be 1-D, got shape {y.shape}."
+            )
+        return observed_by_task(y, index, self.n_tasks_)
+
     @property
     def _n_features_out(self):
         """Width of the shared representation (for ``get_feature_names_out``)."""
@@ -1091,10 +840,10 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         its gradient, with the fitted task weights; used by the tests."""
         check_is_fitted(self)
         X, labels = self._features(X, reset=False)
-        tasks, _, found = self._observed_tasks(y, X.shape[0], labels, fitted=True)
-        targets = self._encode(self._specs, tasks, found, X.shape[0])
+        tasks, _, found = self._observed_targets(y, X.shape[0], labels, fitted=True)
+        targets = encode_targets(self._specs, tasks, found, X.shape[0])
         objective, _, gradient = self._network.loss_and_gradient(
-            X, targets.full_batch(self.task_weights_), float(self.alpha)
+            X, full_batch(targets, self.task_weights_), float(self.alpha)
         )
         return objective, gradient
 

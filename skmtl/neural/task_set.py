@@ -1,11 +1,12 @@
-"""Targets of :class:`skmtl.neural.MultiTaskMLP`: task types, labels, batches.
+"""The task set of :class:`skmtl.neural.MultiTaskMLP`: from ``y`` to encoded tasks.
 
 Both layouts (a ``y`` with one column per task, or a task column and a 1-D
 ``y``) are reduced to the observed targets of each task, ``(rows, values)``
 with the values in their own dtype. Each task then gets a :class:`TaskSpec`
-(its kind and classes), declared or inferred, its values are encoded
-(numbers, or class codes), and :class:`Targets` holds all observations and
-cuts them into minibatches.
+(its kind and classes), declared or inferred; its values are encoded
+(numbers, or class codes) into :class:`Targets`; and it gets its weight
+:math:`\\lambda_t`. Missing values, task columns and task labels are read by
+:mod:`skmtl._layout.tasks`, as for the linear estimators.
 """
 
 import numbers
@@ -13,16 +14,57 @@ import numbers
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 
-from .._layout.tasks import _is_missing, validate_targets
-from .network import TASK_KINDS
+from .._layout.tasks import (
+    _is_dataframe,
+    _is_missing,
+    lookup_tasks,
+    rows_by_task,
+    task_indices,
+    validate_targets,
+)
+from .network import TASK_KINDS, null_loss
+
+# ----------------------------------------------------------- reading y
+
+
+def own_dtype(values):
+    """The values of an object array in the dtype of what they hold.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_values,)
+        Targets or labels, of any dtype.
+
+    Returns
+    -------
+    values : ndarray of shape (n_values,)
+        Unchanged unless a non-empty object array: then numbers, strings or
+        booleans as numpy stores them.
+    """
+    if values.dtype == object and values.size:
+        return np.asarray(values.tolist())
+    return values
 
 
 def missing_mask(values):
-    """NaN, None and pandas' NA / NaT entries of a 1-D array."""
+    """NaN, None and pandas' NA / NaT entries of a 1-D array.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_values,)
+        Targets of one task, or of the rows of a task column.
+
+    Returns
+    -------
+    missing : ndarray of bool of shape (n_values,)
+        Where a target is missing.
+    """
     missing = _is_missing(values)
     if values.dtype == object:
-        pandas_missing = [type(v).__name__ in ("NAType", "NaTType") for v in values]
-        missing |= np.array(pandas_missing, dtype=bool).reshape(missing.shape)
+        # NaT marks a missing label in a column of dates, which the linear
+        # estimators (numbers and plain labels only) never see.
+        not_a_time = [type(v).__name__ == "NaTType" for v in values]
+        missing |= np.array(not_a_time, dtype=bool).reshape(missing.shape)
     return missing
 
 
@@ -32,16 +74,52 @@ def observed(column):
     The values of an object column get the dtype of what remains (numbers,
     strings, booleans), so that a column of labels with ``None`` for the
     missing ones is read like the same labels without them.
+
+    Parameters
+    ----------
+    column : ndarray of shape (n_rows,)
+        One task's targets, missing ones included.
+
+    Returns
+    -------
+    rows : ndarray of int
+        Rows of the observed targets.
+    values : ndarray
+        The observed targets, in their own dtype.
     """
     rows = np.flatnonzero(~missing_mask(column))
-    values = column[rows]
-    if values.dtype == object and values.size:
-        values = np.asarray(values.tolist())
-    return rows, values
+    return rows, own_dtype(column[rows])
 
 
-def _is_frame(y):
-    return hasattr(y, "columns") and hasattr(y, "iloc")
+def observed_by_task(y, index, n_tasks):
+    """Rows and values of each task's observed targets, with a task column.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_rows,)
+        The target of each row, for its own task.
+    index : ndarray of int of shape (n_rows,)
+        The task of each row, ``0..n_tasks - 1``.
+    n_tasks : int
+        Number of tasks (some may have no row).
+
+    Returns
+    -------
+    found : list of (ndarray, ndarray)
+        For each task, the rows (increasing) and values (own dtype) of its
+        observed targets.
+    """
+    observed_rows = np.flatnonzero(~missing_mask(y))
+    members = {
+        task: observed_rows[positions]
+        for task, positions in rows_by_task(index[observed_rows])
+    }
+    no_rows = observed_rows[:0]
+    found = []
+    for task in range(n_tasks):
+        rows = members.get(task, no_rows)
+        found.append((rows, own_dtype(y[rows])))
+    return found
 
 
 def series_values(y):
@@ -49,8 +127,17 @@ def series_values(y):
 
     Float columns become float arrays (NaN for missing); others (nullable
     integers and booleans, categories, strings) object arrays with None for
-    missing values, so that their labels keep their type. Anything else is
-    returned unchanged.
+    missing values, so that their labels keep their type.
+
+    Parameters
+    ----------
+    y : object
+        Targets: a Series, or anything else.
+
+    Returns
+    -------
+    y : object
+        The Series as an ndarray; anything else unchanged.
     """
     if not (hasattr(y, "to_numpy") and getattr(y, "ndim", 0) == 1):
         return y
@@ -81,7 +168,7 @@ def target_columns(y, n_samples, name):
     single : bool
         Whether ``y`` is 1-D.
     """
-    if _is_frame(y):
+    if _is_dataframe(y):
         if y.shape[1] == 0:
             raise ValueError("y has no column: it needs one column per task.")
         columns = [
@@ -105,6 +192,127 @@ def target_columns(y, n_samples, name):
     return [y[:, j] for j in range(y.shape[1])], None, False
 
 
+def known_task_index(tasks, labels):
+    """The index of each row's task among the fitted tasks.
+
+    Parameters
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        The fitted tasks.
+    labels : ndarray of shape (n_rows,)
+        The task label of each row.
+
+    Returns
+    -------
+    index : ndarray of int of shape (n_rows,)
+        Position of each row's task in ``tasks``.
+    """
+    task_indices(labels)  # same checks on labels as in fit
+    index = lookup_tasks(tasks, labels)
+    if np.any(index < 0):
+        unseen = np.unique(labels[index < 0].astype(str))[:5].tolist()
+        raise ValueError(
+            f"X holds tasks not seen in fit: {unseen}. A MultiTaskMLP predicts "
+            "only the tasks it was fitted with."
+        )
+    return index
+
+
+def observed_targets(y, n_rows, name, labels=None, fitted_tasks=None, extra_tasks=()):
+    """Tasks, whether ``y`` is 1-D, and each task's observed targets.
+
+    Parameters
+    ----------
+    y : array-like or DataFrame of shape (n_rows,) or (n_rows, n_tasks)
+        Targets: one column per task, or with a task column one per row.
+    n_rows : int
+        Number of rows of ``X``.
+    name : str
+        Estimator name for error messages.
+    labels : ndarray of shape (n_rows,) or None, default=None
+        The task label of each row when ``X`` has a task column.
+    fitted_tasks : ndarray of shape (n_tasks,) or None, default=None
+        The tasks of a fitted model, which ``y`` must hold.
+    extra_tasks : sequence, default=()
+        With a task column, tasks to add though no row holds them (declared
+        in dicts on a first ``partial_fit`` call).
+
+    Returns
+    -------
+    tasks : ndarray of shape (n_tasks,)
+        The task labels.
+    single : bool
+        Whether ``y`` is a 1-D shared-layout ``y``: one task, whose outputs
+        are 1-D. False with a task column, where ``classes`` is per task.
+    found : list of (ndarray, ndarray)
+        For each task, the rows and values (own dtype) of its observed
+        targets.
+    """
+    if labels is None:
+        columns, names, single = target_columns(y, n_rows, name)
+        tasks = names if names is not None else np.arange(len(columns))
+        if fitted_tasks is not None:
+            _check_fitted_columns(len(columns), names, fitted_tasks)
+            tasks = fitted_tasks
+        return tasks, single, [observed(column) for column in columns]
+    y = validate_targets(
+        series_values(y), n_rows, numeric=False, allow_missing=True, name=name
+    )
+    if y.ndim != 1:
+        raise ValueError(
+            f"With task_column set, y must be 1-D (one target per row), got "
+            f"shape {y.shape}."
+        )
+    if fitted_tasks is not None:
+        tasks = fitted_tasks
+        index = known_task_index(fitted_tasks, labels)
+    elif extra_tasks:
+        all_labels = np.asarray(labels.tolist() + list(extra_tasks))
+        tasks, index = task_indices(all_labels)
+        index = index[: labels.size]
+    else:
+        tasks, index = task_indices(labels)
+    return tasks, False, observed_by_task(y, index, tasks.size)
+
+
+def _check_fitted_columns(n_columns, names, fitted_tasks):
+    """A shared-layout ``y`` must have the fitted tasks' columns."""
+    if n_columns != len(fitted_tasks):
+        raise ValueError(
+            f"y has {n_columns} task column(s) but the model was "
+            f"fitted with {len(fitted_tasks)} tasks."
+        )
+    if names is not None and not np.array_equal(
+        np.asarray(names, dtype=object),
+        np.asarray(fitted_tasks, dtype=object),
+    ):
+        raise ValueError(
+            f"The columns of y {list(names)[:10]} are not the tasks the "
+            f"model was fitted with {fitted_tasks.tolist()[:10]}."
+        )
+
+
+def require_observed(tasks, found):
+    """Raise unless every task has an observed target (as :meth:`fit` needs).
+
+    Parameters
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        The task labels.
+    found : list of (ndarray, ndarray)
+        Each task's observed rows and values.
+    """
+    for task, (rows, _) in zip(tasks.tolist(), found, strict=True):
+        if rows.size == 0:
+            raise ValueError(
+                f"Task {task!r} has no observed target (NaN / None everywhere): "
+                "every task needs at least one observed target."
+            )
+
+
+# ----------------------------------------------------------- task specs
+
+
 class TaskSpec:
     """Kind and classes of one task.
 
@@ -126,7 +334,18 @@ class TaskSpec:
         return len(self.classes) if self.kind == "multiclass" else 1
 
     def same_as(self, other):
-        """Whether two specs have the same kind and classes."""
+        """Whether two specs have the same kind and classes.
+
+        Parameters
+        ----------
+        other : TaskSpec
+            The spec to compare with.
+
+        Returns
+        -------
+        same : bool
+            Whether kinds and classes are equal.
+        """
         if self.kind != other.kind:
             return False
         if self.classes is None or other.classes is None:
@@ -142,16 +361,18 @@ def _keyed(option, values, tasks, what):
     if values is None:
         return [None] * n_tasks
     if isinstance(values, dict):
-        known = {task: t for t, task in enumerate(tasks.tolist())}
-        unknown = [key for key in values if key not in known]
+        # fromiter keeps tuple keys (columns of a MultiIndex) whole.
+        keys = np.fromiter(values, dtype=object, count=len(values))
+        positions = lookup_tasks(tasks, keys)
+        unknown = [key for key, t in zip(values, positions, strict=True) if t < 0]
         if unknown:
             raise ValueError(
                 f"{option} has keys {unknown[:5]} that are not tasks; the tasks "
                 f"are {tasks.tolist()[:10]}."
             )
         result = [None] * n_tasks
-        for key, value in values.items():
-            result[known[key]] = value
+        for t, value in zip(positions, values.values(), strict=True):
+            result[t] = value
         return result
     if isinstance(values, str) or not hasattr(values, "__len__"):
         raise ValueError(
@@ -217,11 +438,8 @@ def given_classes(classes, tasks, single):
 
 
 def _sorted_labels(labels, task):
-    labels = np.asarray(labels)
-    if labels.dtype == object:
-        labels = np.asarray(labels.tolist())
     try:
-        return np.unique(labels)
+        return np.unique(own_dtype(np.asarray(labels)))
     except TypeError as error:
         raise ValueError(
             f"The labels of task {task!r} mix types that cannot be compared "
@@ -307,6 +525,132 @@ def _classification_spec(task, declared, labels, source):
     return TaskSpec(kind, labels)
 
 
+def new_specs(
+    tasks, found, task_types, classes=None, single=False, first_partial_fit=False
+):
+    """Kind and classes of every task, declared or inferred.
+
+    Parameters
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        Task labels.
+    found : list of (ndarray, ndarray)
+        Each task's observed rows and values.
+    task_types : None, sequence or dict
+        The ``task_types`` parameter.
+    classes : None, array-like, sequence or dict, default=None
+        The ``classes`` of ``partial_fit``.
+    single : bool, default=False
+        Whether ``y`` is 1-D (then ``classes`` is the labels themselves).
+    first_partial_fit : bool, default=False
+        Whether this is the first call of ``partial_fit``.
+
+    Returns
+    -------
+    specs : list of TaskSpec
+        One per task.
+    """
+    declared = declared_types(task_types, tasks)
+    given = given_classes(classes, tasks, single)
+    return [
+        make_spec(task, kind, values, labels, first_partial_fit)
+        for task, kind, (_, values), labels in zip(
+            tasks.tolist(), declared, found, given, strict=True
+        )
+    ]
+
+
+def check_same_tasks(specs, tasks, task_types, classes, single):
+    """Declared types and given classes must agree with the fitted tasks.
+
+    Parameters
+    ----------
+    specs : list of TaskSpec
+        The fitted tasks' specs.
+    tasks : ndarray of shape (n_tasks,)
+        The fitted tasks' labels.
+    task_types : None, sequence or dict
+        The ``task_types`` parameter.
+    classes : None, array-like, sequence or dict
+        The ``classes`` of this ``partial_fit`` call.
+    single : bool
+        Whether the model was fitted on a 1-D ``y``.
+    """
+    declared = declared_types(task_types, tasks)
+    given = given_classes(classes, tasks, single)
+    for task, kind, labels, spec in zip(
+        tasks.tolist(), declared, given, specs, strict=True
+    ):
+        if kind is not None and kind != spec.kind:
+            raise ValueError(
+                f"task_types declares task {task!r} {kind!r}, but the model was "
+                f"fitted with it as a {spec.kind!r} task. Fit a new model to "
+                "change task types."
+            )
+        if labels is not None and (
+            spec.classes is None or not np.array_equal(np.unique(labels), spec.classes)
+        ):
+            raise ValueError(
+                f"classes of task {task!r} differ from those of the first call "
+                f"({None if spec.classes is None else spec.classes.tolist()})."
+            )
+
+
+def same_task_set(tasks, specs, other_tasks, other_specs):
+    """Whether two task sets have the same tasks, kinds and classes.
+
+    Parameters
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        Task labels of one set.
+    specs : list of TaskSpec
+        Their specs.
+    other_tasks : ndarray of shape (n_other_tasks,)
+        Task labels of the other set.
+    other_specs : list of TaskSpec
+        Their specs.
+
+    Returns
+    -------
+    same : bool
+        Whether a network fitted on one fits the other.
+    """
+    same_labels = len(specs) == len(other_specs) and np.array_equal(
+        np.asarray(tasks, dtype=object), np.asarray(other_tasks, dtype=object)
+    )
+    return same_labels and all(
+        spec.same_as(other) for spec, other in zip(specs, other_specs, strict=True)
+    )
+
+
+def union_of_classes(specs):
+    """Sorted union of the labels of the classification tasks.
+
+    Parameters
+    ----------
+    specs : list of TaskSpec
+        The tasks' specs.
+
+    Returns
+    -------
+    classes : ndarray or None
+        The union; None when no task is a classification task.
+    """
+    labelled = [spec.classes for spec in specs if spec.classes is not None]
+    if not labelled:
+        return None
+    try:
+        return np.unique(np.concatenate(labelled))
+    except TypeError as error:
+        raise ValueError(
+            "With a task column, the labels of all classification tasks "
+            "must be mutually comparable (all numbers or all strings)."
+        ) from error
+
+
+# ------------------------------------------------------------- encoding
+
+
 def encode(spec, task, values):
     """Targets of one task as numbers (regression) or class codes.
 
@@ -353,7 +697,7 @@ def encode(spec, task, values):
 
 
 class Targets:
-    """Encoded observations of all tasks, and their minibatches.
+    """Encoded observations of every task.
 
     Parameters
     ----------
@@ -371,12 +715,20 @@ class Targets:
         self.rows = [np.asarray(r, dtype=np.intp) for r in rows]
         self.values = [np.asarray(v, dtype=np.float64) for v in values]
         self.counts = np.array([r.size for r in self.rows])
-        self.obs_task = np.repeat(np.arange(self.n_tasks), self.counts)
-        self.obs_row = np.concatenate(self.rows) if self.rows else np.zeros(0, int)
-        self.obs_value = np.concatenate(self.values) if self.values else np.zeros(0)
 
     def subset(self, rows):
-        """The observations of some rows, renumbered ``0..len(rows) - 1``."""
+        """The observations of some rows, renumbered ``0..len(rows) - 1``.
+
+        Parameters
+        ----------
+        rows : ndarray of int
+            Rows to keep, in their new order.
+
+        Returns
+        -------
+        targets : Targets
+            The observations of those rows.
+        """
         new_index = np.full(self.n_rows, -1)
         new_index[rows] = np.arange(len(rows))
         keep = [new_index[r] >= 0 for r in self.rows]
@@ -386,66 +738,113 @@ class Targets:
             [v[k] for v, k in zip(self.values, keep, strict=True)],
         )
 
-    def full_batch(self, task_weights):
-        """All observations as one batch, entries weighted ``lambda_t / n_t``."""
-        return [
-            (t, self.rows[t], self.values[t], task_weights[t] / self.counts[t])
-            for t in range(self.n_tasks)
-            if self.counts[t] > 0
-        ]
 
-    def batches(self, order, batch_size, task_weights):
-        """Minibatches of consecutive rows of ``order``.
+def encode_targets(specs, tasks, found, n_rows):
+    """Encode every task's observed targets.
 
-        Each yields ``(rows, batch)``: the rows of ``X`` in the batch and the
-        tuples of :meth:`skmtl._mlp_core.Network.loss_and_gradient`. An entry
-        of task ``t`` in a batch of ``m`` of the ``n`` rows has weight
-        ``lambda_t n / (m n_t)``: the batch objective is an unbiased estimate
-        of the full objective (exact when the batch holds every row).
+    Parameters
+    ----------
+    specs : list of TaskSpec
+        The tasks' specs.
+    tasks : ndarray of shape (n_tasks,)
+        Task labels, for error messages.
+    found : list of (ndarray, ndarray)
+        Each task's observed rows and values.
+    n_rows : int
+        Number of rows of ``X``.
 
-        Parameters
-        ----------
-        order : ndarray of shape (n_rows,)
-            A permutation of the rows.
-        batch_size : int
-            Rows per batch (the last one may have fewer).
-        task_weights : ndarray of shape (n_tasks,)
-            Task weights ``lambda_t``.
+    Returns
+    -------
+    targets : Targets
+        The encoded observations.
+    """
+    values = [
+        encode(spec, task, task_values)
+        for spec, task, (_, task_values) in zip(
+            specs, tasks.tolist(), found, strict=True
+        )
+    ]
+    return Targets(n_rows, [rows for rows, _ in found], values)
 
-        Yields
-        ------
-        rows : ndarray
-            Rows of ``X`` in the batch.
-        batch : list of tuple
-            ``(task, positions, targets, scale)`` per task observed.
-        """
-        position = np.empty(self.n_rows, dtype=np.intp)
-        position[order] = np.arange(self.n_rows)
-        obs_position = position[self.obs_row]
-        obs_batch = obs_position // batch_size
-        # Stable: within a batch the observations stay grouped by task.
-        by_batch = np.argsort(obs_batch, kind="stable")
-        n_batches = -(-self.n_rows // batch_size)
-        bounds = np.searchsorted(obs_batch[by_batch], np.arange(n_batches + 1))
-        all_tasks = np.arange(self.n_tasks + 1)
-        for k in range(n_batches):
-            start = k * batch_size
-            rows = order[start : start + batch_size]
-            members = by_batch[bounds[k] : bounds[k + 1]]
-            task_bounds = np.searchsorted(self.obs_task[members], all_tasks)
-            batch = []
-            for t in np.flatnonzero(np.diff(task_bounds)):
-                entries = members[task_bounds[t] : task_bounds[t + 1]]
-                scale = task_weights[t] * self.n_rows / (rows.size * self.counts[t])
-                batch.append(
-                    (
-                        int(t),
-                        obs_position[entries] - start,
-                        self.obs_value[entries],
-                        scale,
-                    )
-                )
-            yield rows, batch
+
+# --------------------------------------------------------- task weights
+
+
+def balanced_task_weights(specs, targets):
+    """``1 / null loss`` per task: 1 for constant targets, NaN if unobserved.
+
+    Parameters
+    ----------
+    specs : list of TaskSpec
+        The tasks' specs.
+    targets : Targets
+        Their encoded observations.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_tasks,)
+        The balanced weights.
+    """
+    weights = np.full(len(specs), np.nan)
+    for t, spec in enumerate(specs):
+        values = targets.values[t]
+        if values.size == 0:
+            continue
+        loss, _ = null_loss(spec.kind, values, spec.width)
+        # The scale of the targets tells a constant from a small variance.
+        scale = 0.5 * float(np.mean(values**2)) if spec.kind == "regression" else 1
+        weights[t] = 1.0 if loss <= 1e-12 * scale else 1.0 / loss
+    return weights
+
+
+def fixed_task_weights(task_weights, specs, targets):
+    """The weights :math:`\\lambda_t` of a fit, from the ``task_weights`` parameter.
+
+    Parameters
+    ----------
+    task_weights : None, "balanced" or array-like of shape (n_tasks,)
+        The ``task_weights`` parameter.
+    specs : list of TaskSpec
+        The tasks' specs.
+    targets : Targets
+        Their encoded observations (for balanced weights).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_tasks,)
+        The weights; NaN for a balanced weight of a task not yet observed.
+    """
+    if task_weights is None:
+        return np.ones(len(specs))
+    if isinstance(task_weights, str):
+        return balanced_task_weights(specs, targets)
+    return check_task_weights(task_weights, len(specs))
+
+
+def complete_task_weights(weights, task_weights, specs, targets):
+    """Fix the pending (NaN) balanced weights of tasks observed at last.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_tasks,)
+        The current weights.
+    task_weights : None, "balanced" or array-like of shape (n_tasks,)
+        The ``task_weights`` parameter.
+    specs : list of TaskSpec
+        The tasks' specs.
+    targets : Targets
+        The encoded observations of this call.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_tasks,)
+        The weights, pending ones computed on ``targets`` where observed.
+    """
+    pending = np.isnan(weights)
+    if not np.any(pending):
+        return weights
+    fresh = fixed_task_weights(task_weights, specs, targets)
+    return np.where(pending, fresh, weights)
 
 
 def check_task_weights(task_weights, n_tasks):

@@ -3,7 +3,7 @@
 For the squared loss, the whole objective depends on the data only through a
 few sums per task: the (weighted) number of samples, the means of ``x`` and
 ``y``, and the centred products :math:`X_c^\\top X_c`, :math:`X_c^\\top Y_c`
-and :math:`\\|Y_c\\|^2`. :class:`MultiTaskGram` accumulates them chunk by
+and :math:`\\|Y_c\\|^2`. :class:`MultiTaskMoments` accumulates them chunk by
 chunk (``partial_fit``), merges partial results computed elsewhere
 (``merge``), or reduces a dask collection blockwise on a cluster
 (``from_dask``); :meth:`skmtl.MultiTaskRegressor.fit_from_statistics` then
@@ -15,6 +15,7 @@ LeVeque 1979), not by summing raw products, so that features with large means
 lose no precision however many rows are reduced.
 """
 
-from .statistics import MultiTaskGram, fit_dask
+from .dask import fit_dask
+from .statistics import MultiTaskGram, MultiTaskMoments
 
-__all__ = ["MultiTaskGram", "fit_dask"]
+__all__ = ["MultiTaskMoments", "MultiTaskGram", "fit_dask"]

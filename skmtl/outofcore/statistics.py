@@ -1,11 +1,14 @@
 """Sufficient statistics of the squared loss, accumulated chunk by chunk."""
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
 from .._base import _checked_sample_weight
 from .._layout.tasks import split_task_column, task_indices
+from ..utils.dask_blocks import row_blocks, tree_reduce
 
 
 class _Moments:
@@ -72,7 +75,7 @@ class _Moments:
         return merged
 
 
-class MultiTaskGram:
+class MultiTaskMoments:
     """Sufficient statistics of multi-task squared-loss data, built in chunks.
 
     In the shared layout (no ``task_column``) every chunk has the same
@@ -100,10 +103,10 @@ class MultiTaskGram:
     --------
     >>> import numpy as np
     >>> from skmtl import MultiTaskRegressor
-    >>> from skmtl.outofcore import MultiTaskGram
+    >>> from skmtl.outofcore import MultiTaskMoments
     >>> rng = np.random.default_rng(0)
     >>> X, Y = rng.standard_normal((1000, 5)), rng.standard_normal((1000, 3))
-    >>> stats = MultiTaskGram()
+    >>> stats = MultiTaskMoments()
     >>> for start in range(0, 1000, 300):  # chunks of 300 rows
     ...     stats = stats.partial_fit(X[start:start + 300], Y[start:start + 300])
     >>> chunked = MultiTaskRegressor(alpha=0.01).fit_from_statistics(stats)
@@ -130,7 +133,7 @@ class MultiTaskGram:
 
         Returns
         -------
-        self : MultiTaskGram
+        self : MultiTaskMoments
             The updated statistics.
         """
         features, labels, Y, weight = self._validated_chunk(X, y, sample_weight)
@@ -204,16 +207,16 @@ class MultiTaskGram:
             mine[key] = mine[key].merge(moments) if key in mine else moments
 
     def merge(self, other):
-        """Add the statistics of another :class:`MultiTaskGram` (other rows).
+        """Add the statistics of another :class:`MultiTaskMoments` (other rows).
 
         Parameters
         ----------
-        other : MultiTaskGram
+        other : MultiTaskMoments
             Statistics of other rows, with the same columns and layout.
 
         Returns
         -------
-        self : MultiTaskGram
+        self : MultiTaskMoments
             The statistics of both sets of rows.
         """
         if not hasattr(other, "_groups"):
@@ -256,37 +259,31 @@ class MultiTaskGram:
 
         Returns
         -------
-        statistics : MultiTaskGram
+        statistics : MultiTaskMoments
             The statistics of all the rows.
         """
         import dask
 
-        from ..datafits.dask_logistic import tree_reduce
-
-        blocks_X = _row_blocks(X, "X")
-        blocks_y = _row_blocks(y, "y")
+        blocks_X = row_blocks(X, "X")
+        blocks_y = row_blocks(y, "y")
         blocks_w = (
             [None] * len(blocks_X)
             if sample_weight is None
-            else _row_blocks(sample_weight, "sample_weight")
+            else row_blocks(sample_weight, "sample_weight")
         )
         if not len(blocks_X) == len(blocks_y) == len(blocks_w):
             raise ValueError(
                 "X, y and sample_weight must have the same row blocks; rechunk "
                 "them alike (e.g. y.rechunk(X.chunks[0]))."
             )
-
-        def reduce_block(Xb, yb, wb):
-            return cls(task_column).partial_fit(Xb, yb, wb)
-
-        def merge_pair(first, second):
-            return first.merge(second)
-
         parts = [
-            dask.delayed(reduce_block)(Xb, yb, wb)
+            dask.delayed(_reduce_block)(task_column, Xb, yb, wb)
             for Xb, yb, wb in zip(blocks_X, blocks_y, blocks_w, strict=True)
         ]
-        return tree_reduce(parts, merge_pair)
+        # The blocks reduce to MultiTaskMoments; the total, merged into an
+        # empty instance of the class called, has that class (a subclass's
+        # __init__ then runs once, on the driver, not once per block).
+        return cls(task_column).merge(tree_reduce(parts, _merge_pair))
 
     # ------------------------------------------------------------ reading
     def _check_fitted(self):
@@ -375,91 +372,35 @@ class MultiTaskGram:
         )
 
 
-def _row_blocks(collection, name):
-    """The delayed row blocks of a dask array, DataFrame or Series."""
-    if hasattr(collection, "to_delayed") and hasattr(collection, "chunks"):
-        if collection.ndim == 2 and len(collection.chunks[1]) > 1:
-            collection = collection.rechunk({1: -1})  # whole rows in each block
-        return list(collection.to_delayed().ravel())  # dask array
-    if hasattr(collection, "to_delayed") and hasattr(collection, "npartitions"):
-        return list(collection.to_delayed())  # dask DataFrame / Series
-    raise TypeError(
-        f"{name} must be a dask array, DataFrame or Series, got "
-        f"{type(collection).__name__}. For in-memory data use partial_fit."
-    )
+def _reduce_block(task_column, X, y, sample_weight):
+    """The statistics of one block of rows (run where the block lives)."""
+    return MultiTaskMoments(task_column).partial_fit(X, y, sample_weight)
 
 
-def fit_dask(estimator, X, y, sample_weight=None):
-    """Fit a multi-task estimator on dask collections, block by block.
+def _merge_pair(first, second):
+    """The statistics of two sets of rows (a node of the reduction tree)."""
+    return first.merge(second)
 
-    - :class:`~skmtl.MultiTaskRegressor`: one pass reduces the data to
-      :class:`MultiTaskGram` statistics (:meth:`MultiTaskGram.from_dask`), then
-      :meth:`~skmtl.MultiTaskRegressor.fit_from_statistics` solves on the
-      (d, d) statistics, exactly as an in-memory fit.
-    - :class:`~skmtl.MultiTaskClassifier` (binary tasks, shared design): the
-      solver runs on the driver with the parameters ``(W, c)`` as its state;
-      every objective or gradient is one pass over the blocks, each block
-      returning a (d, T) gradient sum, reduced in a tree. About two passes per
-      iteration (gradient at the extrapolated point, objective for the line
-      search), plus two at the start (labels and curvature, null model). It
-      stops on the prox-gradient residual (``tol``), not on a duality gap.
-      Persist ``X`` on the cluster (``X.persist()``) when it fits in the
-      cluster's memory, or every pass recomputes or re-reads the blocks.
+
+class MultiTaskGram(MultiTaskMoments):
+    """Deprecated alias of :class:`MultiTaskMoments`.
+
+    .. deprecated:: 0.1
+        ``MultiTaskGram`` was renamed :class:`MultiTaskMoments`: it holds the
+        moments of the data (counts, means, centred co-moments), not a Gram
+        matrix. The alias will be removed in a later release.
 
     Parameters
     ----------
-    estimator : MultiTaskRegressor or MultiTaskClassifier
-        The estimator to fit (its parameters give the penalty, ``alpha``,
-        ``l2``, ``tol``, ...).
-    X : dask.array.Array or dask.dataframe.DataFrame
-        Features, chunked by rows (with the task column for a regressor with
-        ``task_column``).
-    y : dask.array.Array or dask.dataframe.Series or DataFrame
-        Targets, with the same row blocks as ``X``.
-    sample_weight : dask.array.Array, default=None
-        Row weights (regressor only).
-
-    Returns
-    -------
-    estimator : MultiTaskRegressor or MultiTaskClassifier
-        The fitted estimator.
+    task_column : int or str, default=None
+        Column of ``X`` holding each row's task label.
     """
-    from .._classifier import MultiTaskClassifier
-    from .._regressor import MultiTaskRegressor
 
-    if isinstance(estimator, MultiTaskRegressor):
-        statistics = MultiTaskGram.from_dask(
-            X, y, sample_weight, task_column=estimator.task_column
+    def __init__(self, task_column=None):
+        warnings.warn(
+            "MultiTaskGram is deprecated and will be removed in a later release; "
+            "use MultiTaskMoments (same parameters and methods) instead.",
+            FutureWarning,
+            stacklevel=2,
         )
-        return estimator.fit_from_statistics(statistics)
-    if not isinstance(estimator, MultiTaskClassifier):
-        raise TypeError(
-            "fit_dask fits a MultiTaskRegressor or a MultiTaskClassifier, got "
-            f"{type(estimator).__name__}."
-        )
-    if estimator.task_column is not None or sample_weight is not None:
-        raise ValueError(
-            "The dask logistic solver supports the shared layout without sample "
-            "weights; unset task_column and sample_weight."
-        )
-    return _fit_classifier_dask(estimator, X, y)
-
-
-def _fit_classifier_dask(estimator, X, y):
-    from .._problem import Problem, TaskContext
-    from ..datafits.dask_logistic import DaskLogisticDatafit
-    from ..losses import LogisticLoss
-
-    penalty = estimator._validated_penalty()
-    datafit = DaskLogisticDatafit.from_dask(X, y, estimator.fit_intercept)
-    n_tasks = len(datafit.classes)
-    estimator.n_features_in_ = datafit.n_features
-    estimator.tasks_ = np.arange(n_tasks)
-    estimator.n_tasks_ = n_tasks
-    estimator._single_task = getattr(y, "ndim", 2) == 1
-    estimator._column_task = np.arange(n_tasks)
-    estimator._store_task_info(list(datafit.classes), [(1, LogisticLoss())] * n_tasks)
-    context = TaskContext(datafit.n_features, estimator._column_task, estimator.tasks_)
-    estimator._solve(Problem(datafit, penalty, context, float(estimator.l2)))
-    estimator.n_data_passes_ = datafit.passes
-    return estimator
+        super().__init__(task_column)

@@ -142,12 +142,5 @@ def require_solver_penalty(penalty):
     penalty : object
         The non-smooth term handed to a solver.
     """
-    extra = [
-        name
-        for name, flag in (
-            ("dual_norm", "is_norm"),
-            ("row_dual_norms", "row_separable"),
-        )
-        if getattr(penalty, flag, False)
-    ]
+    extra = [name for name, flag in _PROMISED_BY if getattr(penalty, flag, False)]
     require_members(penalty, SolverPenalty, "penalty", extra)

@@ -116,7 +116,6 @@ def fista(
     gradient at the null model (``alpha_max``), the null model is optimal and is
     returned exactly, without iterating.
     """
-    n_features, n_columns = datafit.n_features, datafit.n_columns
     fit_intercept = datafit.fit_intercept
     if coef_init is None or not np.any(coef_init):
         # (From a warm start the prox reaches exact zeros if they are optimal.)
@@ -130,13 +129,7 @@ def fista(
     criterion = "duality_gap" if use_gap else "prox_grad_residual"
     certificate = _GapCertificate(datafit, penalty, alpha, tol * null_objective)
 
-    if coef_init is None:
-        W = np.zeros((n_features, n_columns))
-    else:
-        W = np.array(coef_init, dtype=float)
-    c = c_null if offset_init is None else np.array(offset_init, dtype=float)
-    if not fit_intercept:
-        c = c_null  # fixed: zero, or the optimum the datafit already knows
+    W, c = _starting_point(datafit, coef_init, offset_init, c_null)
     Z = datafit.forward(W, c)
     f = datafit.value(Z)
     W_prev, c_prev, Z_prev = W, c, Z
@@ -160,12 +153,7 @@ def fista(
     for n_iter in range(1, max_iter + 1):
         momentum_next = 0.5 * (1.0 + sqrt(1.0 + 4.0 * momentum**2))
         beta = (momentum - 1.0) / momentum_next
-        if beta:
-            W_y = W + beta * (W - W_prev)
-            Z_y = Z + beta * (Z - Z_prev)  # states are linear in (W, c)
-            f_y = datafit.value(Z_y)
-        else:  # no momentum (first iteration, after a restart): no copies
-            W_y, Z_y, f_y = W, Z, f
+        W_y, Z_y, f_y = _extrapolate(datafit, beta, W, W_prev, Z, Z_prev, f)
         if start_gradient is not None:  # the first iteration: Z_y is Z
             (grad_W, grad_c), start_gradient = start_gradient, None
         else:
@@ -216,6 +204,27 @@ def fista(
         W, c, n_iter, primal, certificate.gap, residual, criterion, bool(converged),
         line_search.lipschitz,
     )  # fmt: skip
+
+
+def _starting_point(datafit, coef_init, offset_init, c_null):
+    """The first iterate ``(W, c)``: the given one, or zeros and the null intercepts."""
+    if coef_init is None:
+        W = np.zeros((datafit.n_features, datafit.n_columns))
+    else:
+        W = np.array(coef_init, dtype=float)
+    if offset_init is None or not datafit.fit_intercept:
+        # Fixed intercepts stay at the null model's: zero, or the optimum the
+        # datafit already knows.
+        return W, c_null
+    return W, np.array(offset_init, dtype=float)
+
+
+def _extrapolate(datafit, beta, W, W_prev, Z, Z_prev, f):
+    """The momentum point ``y = x + beta (x - x_prev)``, its state and value."""
+    if not beta:  # no momentum (first iteration, after a restart): no copies
+        return W, Z, f
+    Z_y = Z + beta * (Z - Z_prev)  # states are linear in (W, c)
+    return W + beta * (W - W_prev), Z_y, datafit.value(Z_y)
 
 
 class _Step:

@@ -10,18 +10,29 @@ elastic nets.
 """
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize
-from scipy.special import expit, logsumexp, softmax
 from sklearn.linear_model import ElasticNet, MultiTaskElasticNet
 
-from skmtl import MultiTaskClassifier, MultiTaskRegressor, alpha_max
+from _helpers import (
+    data_term,
+    dual_norm,
+    encode,
+    group_norms,
+    kkt_violations,
+    loss_name,
+    make_problem,
+    melt,
+    null_model,
+    penalty_value,
+)
+from skmtl import MultiTaskRegressor, alpha_max
 from skmtl._problem import TaskContext
-from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.penalties import TaskGroupLasso
 from skmtl.penalties.prox import column_group_soft_threshold
 from skmtl.penalties.smooth_terms import cluster_weights
@@ -46,10 +57,20 @@ KINDS = ["regression", "binary", "mixed"]
 # name: (class, fitted part attributes, norm of each part, index of the part
 # that carries the relative weight rho).
 DECOMPOSED = {
-    "dirty": (Dirty, ("P_", "Q_"), ("rows", "entries"), 1),
-    "robust_trace_norm": (RobustTraceNorm, ("L_", "S_"), ("trace", "tasks"), 1),
-    "robust_group_lasso": (RobustGroupLasso, ("P_", "Q_"), ("rows", "tasks"), 1),
-    "sparse_low_rank": (SparseLowRank, ("P_", "Q_"), ("entries", "trace"), 0),
+    "dirty": (Dirty, ("P_", "Q_"), ("group_lasso", "lasso"), 1),
+    "robust_trace_norm": (
+        RobustTraceNorm,
+        ("L_", "S_"),
+        ("trace_norm", "task_group_lasso"),
+        1,
+    ),
+    "robust_group_lasso": (
+        RobustGroupLasso,
+        ("P_", "Q_"),
+        ("group_lasso", "task_group_lasso"),
+        1,
+    ),
+    "sparse_low_rank": (SparseLowRank, ("P_", "Q_"), ("lasso", "trace_norm"), 0),
 }
 # Low-rank data for the structures with a trace norm.
 LOW_RANK = {"robust_trace_norm", "sparse_low_rank"}
@@ -82,176 +103,10 @@ ADJACENCY = np.array(
 
 
 # --------------------------------------------------------------------------
-# Data
+# Data and structures
 
-
-def _problem(kind, seed, *, n_samples=50, n_features=8, n_tasks=4, low_rank=False):
-    """``X`` (features of nonzero mean), ``Y`` (2-D) and the estimator class."""
-    rng = np.random.default_rng(1000 + seed)
-    common = dict(
-        n_samples=n_samples,
-        n_features=n_features,
-        structure="low_rank" if low_rank else "shared_support",
-        n_informative=3,
-        rank=1,
-        random_state=seed,
-    )
-    if kind == "regression":
-        X, Y, _ = make_multitask_regression(n_tasks=n_tasks, bias=1.5, **common)
-        estimator = MultiTaskRegressor
-    elif kind == "binary":
-        X, Y, _ = make_multitask_classification(n_tasks=n_tasks, n_classes=2, **common)
-        estimator = MultiTaskClassifier
-    else:
-        X, Y, _ = make_multitask_classification(n_tasks=2, n_classes=[3, 2], **common)
-        estimator = MultiTaskClassifier
-    return X + rng.uniform(-1.0, 1.0, size=n_features), Y, estimator
-
-
-def _loss_name(kind):
-    return "squared" if kind == "regression" else "log_loss"
-
-
-def _melt(X, Y):
-    """Shared layout -> one row per (sample, task), task label in the last column."""
-    n, T = Y.shape
-    rows = np.vstack([np.column_stack([X, np.full(n, t)]) for t in range(T)])
-    return rows, np.concatenate([Y[:, t] for t in range(T)])
-
-
-# --------------------------------------------------------------------------
-# The data term, written from scratch
-
-
-def _encode(kind, Y):
-    """Targets matrix, loss blocks ``[(columns, name)]`` and the task of each column.
-
-    Binary task: one column, 1 for its second (sorted) class. Task with K > 2
-    classes: K one-hot columns.
-    """
-    if kind == "regression":
-        Y = np.asarray(Y, dtype=float)
-        return Y, [(slice(0, Y.shape[1]), "squared")], np.arange(Y.shape[1])
-    columns, blocks, column_task, start = [], [], [], 0
-    for t in range(Y.shape[1]):
-        labels = np.unique(Y[:, t])
-        if len(labels) == 2:
-            columns.append((Y[:, t] == labels[1]).astype(float)[:, None])
-            blocks.append((slice(start, start + 1), "logistic"))
-        else:
-            columns.append((Y[:, t][:, None] == labels[None, :]).astype(float))
-            blocks.append((slice(start, start + len(labels)), "multinomial"))
-        column_task += [t] * columns[-1].shape[1]
-        start += columns[-1].shape[1]
-    return np.hstack(columns), blocks, np.array(column_task)
-
-
-def _loss_and_derivative(blocks, T, Z):
-    """Per-sample loss (n,) and its derivative in the scores (n, C)."""
-    per_sample = np.zeros(Z.shape[0])
-    D = np.empty_like(Z)
-    for cols, name in blocks:
-        y, z = T[:, cols], Z[:, cols]
-        if name == "squared":
-            per_sample += 0.5 * np.sum((z - y) ** 2, axis=1)
-            D[:, cols] = z - y
-        elif name == "logistic":
-            per_sample += np.sum(np.logaddexp(0.0, z) - y * z, axis=1)
-            D[:, cols] = expit(z) - y
-        else:
-            per_sample += logsumexp(z, axis=1) - np.sum(y * z, axis=1)
-            D[:, cols] = softmax(z, axis=1) - y
-    return per_sample, D
-
-
-def _data_term(kind, X, Y, W, b):
-    """Data term at ``W`` (n_features, C) and intercepts ``b``, and its gradients."""
-    T, blocks, _ = _encode(kind, Y)
-    per_sample, D = _loss_and_derivative(blocks, T, X @ W + b)
-    n = X.shape[0]
-    return per_sample.mean(), X.T @ D / n, D.mean(axis=0)
-
-
-def _null_intercept(kind, Y):
-    T, blocks, _ = _encode(kind, Y)
-    b = np.zeros(T.shape[1])
-    for cols, name in blocks:
-        mean = T[:, cols].mean(axis=0)
-        if name == "squared":
-            b[cols] = mean
-        elif name == "logistic":
-            b[cols] = np.log(mean / (1.0 - mean))
-        else:
-            b[cols] = np.log(mean)
-    return b
-
-
-def _null_model(kind, X, Y):
-    """Objective and gradient in ``W`` at ``W = 0`` with the best intercepts."""
-    T, _, _ = _encode(kind, Y)
-    W = np.zeros((X.shape[1], T.shape[1]))
-    value, G0, _ = _data_term(kind, X, Y, W, _null_intercept(kind, Y))
-    return value, G0
-
-
-# --------------------------------------------------------------------------
-# The norms of the parts: value, dual norm, KKT violations
-
-
-def _group_norms(W, groups):
-    return np.sqrt(np.bincount(groups, weights=np.sum(W**2, axis=0)))
-
-
-def _norm_value(norm, W, groups):
-    if norm == "entries":
-        return np.sum(np.abs(W))
-    if norm == "rows":
-        return np.sum(np.linalg.norm(W, axis=1))
-    if norm == "tasks":
-        return np.sum(_group_norms(W, groups))
-    return np.sum(np.linalg.svd(W, compute_uv=False))
-
-
-def _dual_norm(norm, G, groups):
-    if norm == "entries":
-        return np.max(np.abs(G))
-    if norm == "rows":
-        return np.max(np.linalg.norm(G, axis=1))
-    if norm == "tasks":
-        return np.max(_group_norms(G, groups))
-    return np.linalg.norm(G, ord=2)
-
-
-def _kkt_violations(norm, lam, W, G, groups):
-    """Stationarity and dual-norm excess of ``-G in lam * d norm(W)`` (in units of G).
-
-    Also returns the rank (trace norm) or the number of zero groups.
-    """
-    if norm == "trace":
-        # Subdifferential at W = U_r S V_r^T: {U_r V_r^T + R : U_r^T R = 0,
-        # R V_r = 0, ||R||_2 <= 1}.
-        U, s, Vt = np.linalg.svd(W, full_matrices=False)
-        rank = int(np.sum(s > 1e-9 * s[0])) if s[0] > 0 else 0
-        U_r, V_r = U[:, :rank], Vt[:rank].T
-        R = -G / lam - U_r @ V_r.T
-        stationarity = lam * max(
-            np.linalg.norm(U_r.T @ R, ord=2), np.linalg.norm(R @ V_r, ord=2)
-        )
-        return stationarity, lam * (np.linalg.norm(R, ord=2) - 1.0), rank
-    if norm == "entries":  # every entry is a group
-        W, G = W.ravel()[None, :], G.ravel()[None, :]
-        groups = np.arange(W.size)
-    elif norm == "rows":  # rows as groups: transpose
-        W, G = W.T, G.T
-        groups = np.arange(W.shape[1])
-    norms = _group_norms(W, groups)
-    nonzero = norms > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        direction = W / norms[groups]
-    residual = (G + lam * direction)[:, nonzero[groups]]
-    stationarity = np.max(_group_norms(residual, groups[nonzero[groups]]), initial=0)
-    excess = np.max(_group_norms(G, groups)[~nonzero], initial=0.0) - lam
-    return stationarity, excess, int(np.sum(~nonzero))
+# make_problem's data, with 8 features and 4 tasks by default.
+_problem = partial(make_problem, n_features=8, n_tasks=4)
 
 
 def _structure(name, kind, weight=None):
@@ -267,27 +122,27 @@ def _parts(model, attributes):
 
 
 def _decomposed_objective(kind, X, Y, alpha, parts, norms, weights, b, l2=0.0):
-    groups = _encode(kind, Y)[2]
+    groups = encode(kind, Y)[2]
     W = sum(parts)
-    value = _data_term(kind, X, Y, W, b)[0] + 0.5 * l2 * np.sum(W**2)
+    value = data_term(kind, X, Y, W, b)[0] + 0.5 * l2 * np.sum(W**2)
     for part, norm, weight in zip(parts, norms, weights, strict=True):
-        value += alpha * weight * _norm_value(norm, part, groups)
+        value += alpha * weight * penalty_value(norm, part, groups)
     return value
 
 
 def _check_decomposed_kkt(kind, X, Y, alpha, model, attributes, norms, weights):
     """Assert the KKT conditions of every part; return their structure."""
-    groups = _encode(kind, Y)[2]
+    groups = encode(kind, Y)[2]
     parts = _parts(model, attributes)
     W = model.coef_.T
     np.testing.assert_allclose(sum(parts), W, rtol=0, atol=1e-12)
-    _, G, g = _data_term(kind, X, Y, W, model.intercept_)
+    _, G, g = data_term(kind, X, Y, W, model.intercept_)
     G = G + model.l2 * W
-    scale = np.max(np.abs(_null_model(kind, X, Y)[1]))
+    scale = np.max(np.abs(null_model(kind, X, Y)[1]))
     assert np.max(np.abs(g)) <= KKT_RTOL * scale
     structure = []
     for part, norm, weight in zip(parts, norms, weights, strict=True):
-        stationarity, excess, zeros = _kkt_violations(
+        stationarity, excess, zeros = kkt_violations(
             norm, alpha * weight, part, G, groups
         )
         assert stationarity <= KKT_RTOL * scale, (norm, stationarity / scale)
@@ -303,7 +158,7 @@ def _check_decomposed_kkt(kind, X, Y, alpha, model, attributes, norms, weights):
 def _decomposed_fit(name, kind, seed=0, l2=0.0, **params):
     X, Y, Estimator = _problem(kind, seed, low_rank=name in LOW_RANK)
     penalty, attributes, norms, weights = _structure(name, kind)
-    a_max = alpha_max(X, Y, penalty=penalty, loss=_loss_name(kind))
+    a_max = alpha_max(X, Y, penalty=penalty, loss=loss_name(kind))
     alpha = a_max / SETTINGS[name, kind][1]
     model = Estimator(penalty, alpha, l2=l2, **{**TIGHT, **params}).fit(X, Y)
     return X, Y, alpha, model, attributes, norms, weights
@@ -322,14 +177,14 @@ def test_decomposed_kkt_conditions(name, kind):
     # exercised by at least one of them.
     assert all(np.any(part != 0) for part in parts), structure
     deficient = [
-        zeros < min(part.shape) if norm == "trace" else zeros > 0
+        zeros < min(part.shape) if norm == "trace_norm" else zeros > 0
         for part, norm, zeros in zip(parts, norms, structure, strict=True)
     ]
     assert any(deficient), structure
     # The robust models report the tasks with a non-zero outlier part.
     if name.startswith("robust"):
-        groups = _encode(kind, Y)[2]
-        outliers = np.flatnonzero(_group_norms(parts[1], groups) > 0)
+        groups = encode(kind, Y)[2]
+        outliers = np.flatnonzero(group_norms(parts[1], groups) > 0)
         np.testing.assert_array_equal(model.outlier_tasks_, model.tasks_[outliers])
     # The reported objective is that of the parts; the stopping rule is a
     # duality gap, except for a multinomial task with intercepts (no cheap
@@ -342,7 +197,7 @@ def test_decomposed_kkt_conditions(name, kind):
         assert np.isnan(model.dual_gap_)
         assert model.optimality_residual_ <= TIGHT["tol"]
     else:
-        null_objective = _null_model(kind, X, Y)[0]
+        null_objective = null_model(kind, X, Y)[0]
         assert -1e-12 <= model.dual_gap_ <= TIGHT["tol"] * null_objective
 
 
@@ -352,25 +207,25 @@ def test_task_graph_on_a_decomposed_base_kkt(name, kind):
     """A graph term added to a decomposed model: KKT of each part."""
     X, Y, Estimator = _problem(kind, 0, low_rank=name in LOW_RANK)
     base, attributes, norms, weights = _structure(name, kind)
-    alpha = alpha_max(X, Y, penalty=base, loss=_loss_name(kind)) / 3
+    alpha = alpha_max(X, Y, penalty=base, loss=loss_name(kind)) / 3
     beta = 0.3
     model = Estimator(TaskGraph(EDGES, beta, base), alpha, **TIGHT).fit(X, Y)
     parts = _parts(model, attributes)
     W = model.coef_.T
     np.testing.assert_allclose(sum(parts), W, rtol=0, atol=1e-12)
-    data, G, g = _data_term(kind, X, Y, W, model.intercept_)
+    data, G, g = data_term(kind, X, Y, W, model.intercept_)
     graph_value, graph_gradient = _graph_term(EDGES, W)
     groups = np.arange(W.shape[1])
-    scale = np.max(np.abs(_null_model(kind, X, Y)[1]))
+    scale = np.max(np.abs(null_model(kind, X, Y)[1]))
     assert np.max(np.abs(g)) <= KKT_RTOL * scale
     for part, norm, weight in zip(parts, norms, weights, strict=True):
-        violations = _kkt_violations(
+        violations = kkt_violations(
             norm, alpha * weight, part, G + beta * graph_gradient, groups
         )
         assert max(violations[:2]) <= KKT_RTOL * scale, (norm, violations)
     # Without the graph gradient the conditions fail for some part.
     without = [
-        max(_kkt_violations(norm, alpha * weight, part, G, groups)[:2])
+        max(kkt_violations(norm, alpha * weight, part, G, groups)[:2])
         for part, norm, weight in zip(parts, norms, weights, strict=True)
     ]
     assert max(without) > 100 * KKT_RTOL * scale
@@ -471,7 +326,7 @@ def _cluster_term(W, eta, k):
 
 
 def _cluster_objective(kind, X, Y, alpha, eta, k, W, b):
-    return _data_term(kind, X, Y, W, b)[0] + alpha * _cluster_term(W, eta, k)[0]
+    return data_term(kind, X, Y, W, b)[0] + alpha * _cluster_term(W, eta, k)[0]
 
 
 def test_cluster_term_helper_is_the_minimum_over_m_and_its_gradient():
@@ -509,18 +364,18 @@ def test_task_graph_kkt_conditions(graph, base, kind):
     graph = {"adjacency": ADJACENCY, "edges": EDGES, None: None}[graph]
     X, Y, Estimator = _problem(kind, 1)
     beta = 0.2
-    scale = np.max(np.abs(_null_model(kind, X, Y)[1]))
+    scale = np.max(np.abs(null_model(kind, X, Y)[1]))
     alpha = scale / 3 if base == "lasso" else 0.05
     penalty = TaskGraph(graph, strength=beta, base=base)
     model = Estimator(penalty, alpha, **TIGHT).fit(X, Y)
     assert model.converged_
     W = model.coef_.T
-    data, G, g = _data_term(kind, X, Y, W, model.intercept_)
+    data, G, g = data_term(kind, X, Y, W, model.intercept_)
     graph_value, graph_gradient = _graph_term(graph, W)
     G = G + beta * graph_gradient
     assert np.max(np.abs(g)) <= KKT_RTOL * scale
     if base == "lasso":
-        stationarity, excess, zeros = _kkt_violations("entries", alpha, W, G, None)
+        stationarity, excess, zeros = kkt_violations("lasso", alpha, W, G)
         assert stationarity <= KKT_RTOL * scale and excess <= KKT_RTOL * scale
         assert 0 < zeros < W.size
         omega = np.sum(np.abs(W))
@@ -529,7 +384,7 @@ def test_task_graph_kkt_conditions(graph, base, kind):
         omega = 0.5 * np.sum(W**2)
     expected = data + alpha * omega + beta * graph_value
     assert model.objective_ == pytest.approx(expected, rel=1e-9)
-    null_objective = _null_model(kind, X, Y)[0]
+    null_objective = null_model(kind, X, Y)[0]
     assert -1e-12 <= model.dual_gap_ <= TIGHT["tol"] * null_objective
     # The graph term matters: without it the solution is another one.
     alone = Estimator(base, alpha, **TIGHT).fit(X, Y)
@@ -546,9 +401,9 @@ def test_clustered_gradient_vanishes(kind, n_tasks, n_clusters, eta):
     model = Estimator(Clustered(n_clusters, eta), alpha, **TIGHT).fit(X, Y)
     assert model.converged_
     W = model.coef_.T
-    data, G, g = _data_term(kind, X, Y, W, model.intercept_)
+    data, G, g = data_term(kind, X, Y, W, model.intercept_)
     value, gradient, M = _cluster_term(W, eta, n_clusters)
-    scale = np.max(np.abs(_null_model(kind, X, Y)[1]))
+    scale = np.max(np.abs(null_model(kind, X, Y)[1]))
     assert np.max(np.abs(G + alpha * gradient)) <= 1e-6 * scale
     assert np.max(np.abs(g)) <= 1e-6 * scale
     # Not the trivial solution: the data term pulls W away from zero.
@@ -623,7 +478,7 @@ def _cvxpy_fit(kind, X, Y, penalty_of):
     constraints and the variables to return. Returns their values and ``b``.
     """
     cp = pytest.importorskip("cvxpy")
-    T, blocks, groups = _encode(kind, Y)
+    T, blocks, groups = encode(kind, Y)
     n, d = X.shape
     C = T.shape[1]
     W, penalty, constraints, variables = penalty_of(cp, d, C, groups)
@@ -652,11 +507,11 @@ def _cvxpy_fit(kind, X, Y, penalty_of):
 
 
 def _cvxpy_norm(cp, norm, V, groups):
-    if norm == "entries":
+    if norm == "lasso":
         return cp.sum(cp.abs(V))
-    if norm == "rows":
+    if norm == "group_lasso":
         return cp.sum(cp.norm(V, 2, axis=1))
-    if norm == "tasks":
+    if norm == "task_group_lasso":
         return sum(
             cp.norm(cp.vec(V[:, groups == t], order="F"), 2) for t in np.unique(groups)
         )
@@ -726,7 +581,7 @@ def test_task_graph_matches_cvxpy(kind, graph, base):
     graph = EDGES if graph == "edges" else None
     X, Y, Estimator = _problem(kind, 3, n_samples=40, n_features=6)
     beta = 0.3
-    alpha = np.max(np.abs(_null_model(kind, X, Y)[1])) / 4 if base == "lasso" else 0.05
+    alpha = np.max(np.abs(null_model(kind, X, Y)[1])) / 4 if base == "lasso" else 0.05
     penalty = TaskGraph(graph, strength=beta, base=base)
     model = Estimator(penalty, alpha, **TIGHT).fit(X, Y)
 
@@ -747,7 +602,7 @@ def test_task_graph_matches_cvxpy(kind, graph, base):
 
     def objective(W, b):
         omega = np.sum(np.abs(W)) if base == "lasso" else 0.5 * np.sum(W**2)
-        data = _data_term(kind, X, Y, W, b)[0]
+        data = data_term(kind, X, Y, W, b)[0]
         return data + alpha * omega + beta * _graph_term(graph, W)[0]
 
     ours = objective(model.coef_.T, model.intercept_)
@@ -817,19 +672,19 @@ def test_lasso_with_l2_matches_sklearn_elastic_net(l2, fit_intercept):
 def test_group_lasso_with_l2_kkt(kind):
     X, Y, Estimator = _problem(kind, 6)
     l2 = 0.2
-    alpha = alpha_max(X, Y, penalty="group_lasso", loss=_loss_name(kind)) / 3
+    alpha = alpha_max(X, Y, penalty="group_lasso", loss=loss_name(kind)) / 3
     model = Estimator("group_lasso", alpha, l2=l2, **TIGHT).fit(X, Y)
     W = model.coef_.T
-    data, G, g = _data_term(kind, X, Y, W, model.intercept_)
-    scale = np.max(np.abs(_null_model(kind, X, Y)[1]))
-    stationarity, excess, zeros = _kkt_violations("rows", alpha, W, G + l2 * W, None)
+    data, G, g = data_term(kind, X, Y, W, model.intercept_)
+    scale = np.max(np.abs(null_model(kind, X, Y)[1]))
+    stationarity, excess, zeros = kkt_violations("group_lasso", alpha, W, G + l2 * W)
     assert stationarity <= KKT_RTOL * scale and excess <= KKT_RTOL * scale
     assert np.max(np.abs(g)) <= KKT_RTOL * scale
     assert 0 < zeros < W.shape[0]
-    expected = data + alpha * _norm_value("rows", W, None) + 0.5 * l2 * np.sum(W**2)
+    expected = data + alpha * penalty_value("group_lasso", W) + 0.5 * l2 * np.sum(W**2)
     assert model.objective_ == pytest.approx(expected, rel=1e-9)
     # Without the l2 term in the gradient the conditions fail.
-    assert _kkt_violations("rows", alpha, W, G, None)[0] > 100 * KKT_RTOL * scale
+    assert kkt_violations("group_lasso", alpha, W, G)[0] > 100 * KKT_RTOL * scale
     if kind == "regression":
         ref = MultiTaskElasticNet(
             alpha=alpha + l2, l1_ratio=alpha / (alpha + l2), tol=1e-14,
@@ -860,8 +715,8 @@ def _auto_weight(name, context):
 @pytest.mark.parametrize("name", DECOMPOSED)
 def test_decomposed_alpha_max(name, kind, weight):
     X, Y, Estimator = _problem(kind, 8, low_rank=name in LOW_RANK)
-    _, G0 = _null_model(kind, X, Y)
-    groups = _encode(kind, Y)[2]
+    _, G0 = null_model(kind, X, Y)
+    groups = encode(kind, Y)[2]
     cls, attributes, norms, weighted = DECOMPOSED[name]
     context = TaskContext(X.shape[1], groups, np.arange(Y.shape[1]))
     if weight == "auto":
@@ -874,9 +729,9 @@ def test_decomposed_alpha_max(name, kind, weight):
     weights = [1.0, 1.0]
     weights[weighted] = rho
     expected = max(
-        _dual_norm(norm, G0, groups) / w for norm, w in zip(norms, weights, strict=True)
+        dual_norm(norm, G0, groups) / w for norm, w in zip(norms, weights, strict=True)
     )
-    a_max = alpha_max(X, Y, penalty=penalty, loss=_loss_name(kind))
+    a_max = alpha_max(X, Y, penalty=penalty, loss=loss_name(kind))
     assert a_max == pytest.approx(expected, rel=1e-10)
 
     model = Estimator(penalty, a_max, **TIGHT).fit(X, Y)
@@ -890,11 +745,11 @@ def test_decomposed_alpha_max(name, kind, weight):
 @pytest.mark.parametrize("kind", KINDS)
 def test_alpha_max_of_task_group_lasso_and_task_graph(kind):
     X, Y, Estimator = _problem(kind, 9)
-    _, G0 = _null_model(kind, X, Y)
-    groups = _encode(kind, Y)[2]
-    loss = _loss_name(kind)
+    _, G0 = null_model(kind, X, Y)
+    groups = encode(kind, Y)[2]
+    loss = loss_name(kind)
     a_max = alpha_max(X, Y, penalty="task_group_lasso", loss=loss)
-    assert a_max == pytest.approx(np.max(_group_norms(G0, groups)), rel=1e-10)
+    assert a_max == pytest.approx(np.max(group_norms(G0, groups)), rel=1e-10)
     model = Estimator("task_group_lasso", a_max, **TIGHT).fit(X, Y)
     assert np.all(model.coef_ == 0)
     model = Estimator("task_group_lasso", 0.95 * a_max, **TIGHT).fit(X, Y)
@@ -928,9 +783,7 @@ def _squared_loss_dual(X, Y, alpha, W, b, norms, weights):
     theta = theta - theta.mean(axis=0)
     G = X.T @ theta / n
     groups = np.arange(Y.shape[1])
-    norm = max(
-        _dual_norm(k, G, groups) / w for k, w in zip(norms, weights, strict=True)
-    )
+    norm = max(dual_norm(k, G, groups) / w for k, w in zip(norms, weights, strict=True))
     theta = theta * min(1.0, alpha / norm)
     return np.sum(Y * theta - 0.5 * theta**2) / n
 
@@ -943,7 +796,7 @@ def test_decomposed_duality_gap(name, kind):
         name, kind, tol=tol, max_iter=5_000
     )
     assert model.converged_
-    null_objective = _null_model(kind, X, Y)[0]
+    null_objective = null_model(kind, X, Y)[0]
     # (>= 0 up to rounding: the gap is not clipped.)
     assert -1e-12 <= model.dual_gap_ <= tol * null_objective
     primal = _decomposed_objective(
@@ -989,7 +842,7 @@ def test_decomposed_duality_gap(name, kind):
 )
 def test_task_column_layout_matches_shared_layout(penalty, kind):
     X, Y, Estimator = _problem(kind, 10, n_samples=40, n_features=6)
-    X_rows, y_rows = _melt(X, Y)
+    X_rows, y_rows = melt(X, Y)
     alpha = 0.05 if kind == "regression" else 0.02
     shared = Estimator(penalty, alpha, **TIGHT).fit(X, Y)
     rows = Estimator(penalty, alpha, task_column=-1, **TIGHT).fit(X_rows, y_rows)
@@ -1021,12 +874,12 @@ def test_column_group_soft_threshold_is_the_prox():
 
     def objective(w):
         W = w.reshape(V.shape)
-        return 0.5 * np.sum((W - V) ** 2) + tau * np.sum(_group_norms(W, groups))
+        return 0.5 * np.sum((W - V) ** 2) + tau * np.sum(group_norms(W, groups))
 
     prox = column_group_soft_threshold(V, tau, groups)
-    norms = _group_norms(V, groups)
+    norms = group_norms(V, groups)
     assert np.any(norms <= tau) and np.any(norms > tau)
-    np.testing.assert_array_equal(_group_norms(prox, groups) == 0, norms <= tau)
+    np.testing.assert_array_equal(group_norms(prox, groups) == 0, norms <= tau)
     best = minimize(
         objective, V.ravel(), method="Powell", options={"xtol": 1e-10, "ftol": 1e-14}
     )
@@ -1038,14 +891,12 @@ def test_column_group_soft_threshold_is_the_prox():
         other = prox + 1e-3 * rng.standard_normal(V.shape)
         assert objective(prox.ravel()) <= objective(other.ravel())
     # Moreau: V = prox(V) + tau * projection of V / tau on the dual-norm ball.
-    projection = V / np.maximum(1.0, _group_norms(V, groups) / tau)[groups]
+    projection = V / np.maximum(1.0, group_norms(V, groups) / tau)[groups]
     np.testing.assert_allclose(prox + projection, V, atol=1e-14)
     # Fixed point: prox(W + tau U) = W for U in the subdifferential at W.
     U = (
         prox
-        / np.where(_group_norms(prox, groups) > 0, _group_norms(prox, groups), 1)[
-            groups
-        ]
+        / np.where(group_norms(prox, groups) > 0, group_norms(prox, groups), 1)[groups]
     )
     U[:, groups == 1] = 0.3 * rng.standard_normal((3, 1)) / 3  # a zero group
     np.testing.assert_allclose(
@@ -1056,21 +907,23 @@ def test_column_group_soft_threshold_is_the_prox():
 @pytest.mark.parametrize("kind", ["regression", "mixed"])
 def test_task_group_lasso_solution_is_a_prox_fixed_point(kind):
     X, Y, Estimator = _problem(kind, 11)
-    groups = _encode(kind, Y)[2]
+    groups = encode(kind, Y)[2]
     # The tasks are separate problems: task t is zero iff ||G0_t|| <= alpha.
     # Between the two largest norms of G0, one task only is used.
-    null_norms = np.sort(_group_norms(_null_model(kind, X, Y)[1], groups))
+    null_norms = np.sort(group_norms(null_model(kind, X, Y)[1], groups))
     alpha = 0.5 * (null_norms[-1] + null_norms[-2])
     model = Estimator("task_group_lasso", alpha, **TIGHT).fit(X, Y)
     W = model.coef_.T
-    norms = _group_norms(W, groups)
+    norms = group_norms(W, groups)
     np.testing.assert_array_equal(norms > 0, norms == norms.max())
-    _, G, _ = _data_term(kind, X, Y, W, model.intercept_)
-    scale = np.max(np.abs(_null_model(kind, X, Y)[1]))
+    _, G, _ = data_term(kind, X, Y, W, model.intercept_)
+    scale = np.max(np.abs(null_model(kind, X, Y)[1]))
     for step in (0.1, 1.0, 10.0):
         image = column_group_soft_threshold(W - step * G, step * alpha, groups)
         assert np.max(np.abs(image - W)) <= step * KKT_RTOL * scale
-    stationarity, excess, zeros = _kkt_violations("tasks", alpha, W, G, groups)
+    stationarity, excess, zeros = kkt_violations(
+        "task_group_lasso", alpha, W, G, groups
+    )
     assert stationarity <= KKT_RTOL * scale and excess <= KKT_RTOL * scale
 
 

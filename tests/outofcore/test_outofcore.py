@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from sklearn.model_selection import GridSearchCV, KFold
 
 from skmtl import MultiTaskRegressor, MultiTaskRegressorCV
-from skmtl.outofcore import MultiTaskGram
+from skmtl.outofcore import MultiTaskGram, MultiTaskMoments
 from skmtl.structures import Dirty, RobustTraceNorm, TaskGraph
 
 PENALTIES = [
@@ -47,7 +47,7 @@ def _task_rows(seed):
 
 
 def _chunked(X, y, task_column=None, sample_weight=None):
-    statistics = MultiTaskGram(task_column=task_column)
+    statistics = MultiTaskMoments(task_column=task_column)
     for start, stop in zip(BOUNDS[:-1], BOUNDS[1:], strict=True):
         rows = slice(start, stop)
         chunk = X.iloc[rows] if hasattr(X, "iloc") else X[rows]
@@ -109,9 +109,11 @@ def test_statistics_fit_equals_in_memory_fit_task_column(penalty, task_weighting
 def test_sparse_chunks_and_merge_give_the_same_statistics():
     X, Y = _shared(2)
     dense = _chunked(X, Y)
-    sparse = MultiTaskGram()
+    sparse = MultiTaskMoments()
     for start, stop in zip(BOUNDS[:-1], BOUNDS[1:], strict=True):
-        part = MultiTaskGram().partial_fit(sp.csr_matrix(X[start:stop]), Y[start:stop])
+        part = MultiTaskMoments().partial_fit(
+            sp.csr_matrix(X[start:stop]), Y[start:stop]
+        )
         sparse.merge(part)
     for expected, got in zip(
         dense.design_statistics(), sparse.design_statistics(), strict=True
@@ -125,7 +127,7 @@ def test_centred_moments_keep_precision_with_large_feature_means():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((2000, 2)) + [1e8, 0]
     y = X[:, 0] - 1e8 + rng.standard_normal(2000) * 0.1
-    statistics = MultiTaskGram()
+    statistics = MultiTaskMoments()
     for start in range(0, 2000, 100):
         statistics.partial_fit(X[start : start + 100], y[start : start + 100])
     gram, cross, *_ = statistics.design_statistics()
@@ -139,19 +141,39 @@ def test_centred_moments_keep_precision_with_large_feature_means():
 
 def test_statistics_errors_are_explained():
     X, Y = _shared(4)
-    statistics = MultiTaskGram().partial_fit(X[:10], Y[:10])
+    statistics = MultiTaskMoments().partial_fit(X[:10], Y[:10])
     with pytest.raises(ValueError, match="same columns"):
         statistics.partial_fit(X[:10, :5], Y[:10])
     with pytest.raises(ValueError, match="earlier chunks had 4"):
         statistics.partial_fit(X[:10], Y[:10, :3])
     with pytest.raises(ValueError, match="no rows yet"):
-        MultiTaskRegressor().fit_from_statistics(MultiTaskGram())
+        MultiTaskRegressor().fit_from_statistics(MultiTaskMoments())
     with pytest.raises(ValueError, match="same layout"):
         MultiTaskRegressor(task_column=0).fit_from_statistics(statistics)
     with pytest.raises(ValueError, match="NaN|infinity"):
-        MultiTaskGram().partial_fit(X[:10], np.full((10, 4), np.nan))
+        MultiTaskMoments().partial_fit(X[:10], np.full((10, 4), np.nan))
     with pytest.raises(TypeError, match="dask array"):
-        MultiTaskGram.from_dask(X, Y)
+        MultiTaskMoments.from_dask(X, Y)
+
+
+def test_multitaskgram_is_a_deprecated_alias_of_multitaskmoments():
+    X, Y = _shared(11)
+    with pytest.warns(FutureWarning, match="use MultiTaskMoments"):
+        old = MultiTaskGram()
+    assert isinstance(old, MultiTaskMoments)
+    for start, stop in zip(BOUNDS[:-1], BOUNDS[1:], strict=True):
+        old.partial_fit(X[start:stop], Y[start:stop])
+    new = _chunked(X, Y)
+    for expected, got in zip(
+        new.design_statistics(), old.design_statistics(), strict=True
+    ):
+        np.testing.assert_array_equal(got, expected)
+    assert old.n_samples_seen_ == new.n_samples_seen_
+    np.testing.assert_array_equal(old.tasks_, new.tasks_)
+    from_old = MultiTaskRegressor(alpha=0.05).fit_from_statistics(old)
+    from_new = MultiTaskRegressor(alpha=0.05).fit_from_statistics(new)
+    np.testing.assert_array_equal(from_old.coef_, from_new.coef_)
+    np.testing.assert_array_equal(from_old.intercept_, from_new.intercept_)
 
 
 def test_fitted_estimators_pickle_without_data():
@@ -186,7 +208,7 @@ def test_from_dask_array_equals_in_memory_fit(dask_client):
     da = pytest.importorskip("dask.array")
     X, Y = _shared(6)
     chunks = tuple(np.diff(BOUNDS))
-    statistics = MultiTaskGram.from_dask(
+    statistics = MultiTaskMoments.from_dask(
         da.from_array(X, chunks=(chunks, 3)), da.from_array(Y, chunks=(chunks, 4))
     )
     assert statistics.n_samples_seen_ == 300
@@ -200,10 +222,27 @@ def test_from_dask_array_equals_in_memory_fit(dask_client):
     )
 
 
+def test_deprecated_alias_reduces_dask_arrays_identically(dask_client):
+    da = pytest.importorskip("dask.array")
+    X, Y = _shared(12)
+    chunks = tuple(np.diff(BOUNDS))
+    Xd = da.from_array(X, chunks=(chunks, 6))
+    Yd = da.from_array(Y, chunks=(chunks, 4))
+    with pytest.warns(FutureWarning, match="use MultiTaskMoments"):
+        old = MultiTaskGram.from_dask(Xd, Yd)
+    assert isinstance(old, MultiTaskGram)
+    new = MultiTaskMoments.from_dask(Xd, Yd)
+    for expected, got in zip(
+        new.design_statistics(), old.design_statistics(), strict=True
+    ):
+        np.testing.assert_array_equal(got, expected)
+    assert old.n_samples_seen_ == new.n_samples_seen_ == 300
+
+
 def test_from_dask_dataframe_with_task_column(dask_client):
     dd = pytest.importorskip("dask.dataframe")
     frame, y = _task_rows(7)
-    statistics = MultiTaskGram.from_dask(
+    statistics = MultiTaskMoments.from_dask(
         dd.from_pandas(frame, npartitions=4),
         dd.from_pandas(pd.Series(y), npartitions=4),
         task_column="task",

@@ -24,69 +24,31 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted
 
+from _helpers import MULTIOUTPUT_REASON, classification_data, regression_data
 from skmtl import (
     MultiTaskClassifier,
     MultiTaskClassifierCV,
     MultiTaskRegressor,
     MultiTaskRegressorCV,
 )
-from skmtl.datasets import make_multitask_classification, make_multitask_regression
 
 PENALTIES = ["group_lasso", "trace_norm", "lasso", "ridge"]
 ESTIMATORS = [MultiTaskRegressor, MultiTaskClassifier]
 
 
-def _regression_data(n_samples=60, n_features=8, n_tasks=3, random_state=0):
-    X, Y, _ = make_multitask_regression(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_tasks=n_tasks,
-        n_informative=4,
-        noise=0.5,
-        bias=2.0,
-        random_state=random_state,
-    )
-    return X, Y
-
-
-def _classification_data(n_samples=80, n_features=8, random_state=0):
-    """Two binary tasks and one three-class task."""
-    X, Y, _ = make_multitask_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_tasks=3,
-        n_classes=[2, 2, 3],
-        n_informative=4,
-        scale=3.0,
-        random_state=random_state,
-    )
-    return X, Y
-
-
 def _data_for(Estimator, **kwargs):
     if Estimator is MultiTaskRegressor:
-        return _regression_data(**kwargs)
-    return _classification_data(**kwargs)
+        return regression_data(**kwargs)
+    return classification_data(**kwargs)
 
 
 # --------------------------------------------------------------------------
 # scikit-learn estimator checks
 
-_MULTIOUTPUT_REASON = (
-    "check_classifier_multioutput assumes the multilabel-indicator convention: "
-    "classes_ a single array indexed by label column, and predict_proba a 2-D "
-    "array of positive-class probabilities. MultiTaskClassifier follows the "
-    "multi-output convention of MultiOutputClassifier and "
-    "RandomForestClassifier instead: classes_ is a list with one array per "
-    "task and predict_proba a list of per-task (n_samples, n_classes_t) "
-    "arrays. test_classifier_multioutput_properties checks the same "
-    "properties in that convention."
-)
-
 
 def _expected_failed_checks(estimator):
     if isinstance(estimator, (MultiTaskClassifier, MultiTaskClassifierCV)):
-        return {"check_classifier_multioutput": _MULTIOUTPUT_REASON}
+        return {"check_classifier_multioutput": MULTIOUTPUT_REASON}
     return {}
 
 
@@ -156,7 +118,7 @@ def test_classifier_multioutput_properties(penalty):
 
 
 def test_regressor_pipeline_grid_search():
-    X, Y = _regression_data(n_samples=90, random_state=1)
+    X, Y = regression_data(n_samples=90, random_state=1)
     pipe = make_pipeline(StandardScaler(), MultiTaskRegressor())
     grid = {
         "multitaskregressor__penalty": ["group_lasso", "trace_norm"],
@@ -181,7 +143,7 @@ def test_regressor_pipeline_grid_search():
 
 
 def test_regressor_cross_val_score():
-    X, Y = _regression_data(n_samples=90, random_state=2)
+    X, Y = regression_data(n_samples=90, random_state=2)
     pipe = make_pipeline(StandardScaler(), MultiTaskRegressor(alpha=0.05))
     scores = cross_val_score(pipe, X, Y, cv=3)
     assert scores.shape == (3,)
@@ -192,7 +154,7 @@ def test_regressor_cross_val_score():
 
 
 def test_classifier_pipeline_grid_search_uses_own_score():
-    X, Y = _classification_data(n_samples=120, random_state=3)
+    X, Y = classification_data(n_samples=120, random_state=3)
     pipe = make_pipeline(StandardScaler(), MultiTaskClassifier())
     grid = {
         "multitaskclassifier__penalty": ["group_lasso", "ridge"],
@@ -218,7 +180,7 @@ def test_classifier_pipeline_grid_search_uses_own_score():
 
 
 def test_classifier_cross_val_score():
-    X, Y = _classification_data(n_samples=120, random_state=4)
+    X, Y = classification_data(n_samples=120, random_state=4)
     pipe = make_pipeline(StandardScaler(), MultiTaskClassifier(alpha=0.02))
     scores = cross_val_score(pipe, X, Y, cv=KFold(3, shuffle=True, random_state=0))
     assert scores.shape == (3,)
@@ -346,7 +308,7 @@ def test_dataframe_feature_names(Estimator):
 
 
 def test_regressor_dataframe_targets():
-    X, Y = _regression_data()
+    X, Y = regression_data()
     X_df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
     Y_df = pd.DataFrame(Y, columns=["a", "b", "c"])
     est = MultiTaskRegressor(alpha=0.05).fit(X_df, Y_df)
@@ -360,7 +322,7 @@ def test_regressor_dataframe_targets():
 
 
 def test_classifier_string_labels():
-    X, Y = _classification_data()
+    X, Y = classification_data()
     names = np.array(["cat", "dog"])
     Y_str = pd.DataFrame({"pet": names[Y[:, 0]], "other": names[Y[:, 1]]})
     clf = MultiTaskClassifier(alpha=0.02).fit(X, Y_str)
@@ -383,7 +345,7 @@ def test_classifier_string_labels():
 
 def test_classifier_tasks_with_different_label_sets():
     """One binary task with string labels and one three-class integer task."""
-    X, Y = _classification_data()
+    X, Y = classification_data()
     Y_df = pd.DataFrame({"letters": np.array(["a", "b"])[Y[:, 0]], "digits": Y[:, 2]})
     assert set(Y_df["digits"]) == {0, 1, 2}
     clf = MultiTaskClassifier(alpha=0.02).fit(X, Y_df)
@@ -407,7 +369,7 @@ def test_classifier_tasks_with_different_label_sets():
 
 @pytest.mark.parametrize("penalty", PENALTIES)
 def test_regressor_single_task(penalty):
-    X, Y = _regression_data()
+    X, Y = regression_data()
     y = Y[:, 0]
     est = MultiTaskRegressor(penalty=penalty, alpha=0.05).fit(X, y)
     assert est.n_tasks_ == 1
@@ -424,7 +386,7 @@ def test_regressor_single_task(penalty):
 
 @pytest.mark.parametrize("penalty", PENALTIES)
 def test_classifier_single_binary_task(penalty):
-    X, Y = _classification_data()
+    X, Y = classification_data()
     y = Y[:, 0]
     clf = MultiTaskClassifier(penalty=penalty, alpha=0.02).fit(X, y)
     assert isinstance(clf.classes_, np.ndarray)
@@ -445,7 +407,7 @@ def test_classifier_single_binary_task(penalty):
 
 
 def test_classifier_single_multiclass_task():
-    X, Y = _classification_data()
+    X, Y = classification_data()
     y = Y[:, 2]
     clf = MultiTaskClassifier(alpha=0.02).fit(X, y)
     assert_array_equal(clf.classes_, [0, 1, 2])
@@ -477,7 +439,7 @@ def test_non_finite_X_raises(Estimator, bad, word):
 
 @pytest.mark.parametrize("bad, word", [(np.nan, "NaN"), (np.inf, "infinity")])
 def test_non_finite_Y_raises(bad, word):
-    X, Y = _regression_data()
+    X, Y = regression_data()
     Y = Y.copy()
     Y[5, 1] = bad
     with pytest.raises(ValueError, match=f"Input y contains {word}"):
@@ -518,7 +480,7 @@ def test_bad_hyperparameters_raise(Estimator):
 
 
 def test_single_class_task_raises():
-    X, Y = _classification_data()
+    X, Y = classification_data()
     Y = Y.copy()
     Y[:, 1] = 1
     with pytest.raises(ValueError, match="Task 1 has a single class"):
@@ -604,7 +566,7 @@ def test_convergence_warning(Estimator, penalty):
 
 
 def test_convergence_warning_residual_for_multiclass():
-    X, Y = _classification_data()  # has a three-class task: residual criterion
+    X, Y = classification_data()  # has a three-class task: residual criterion
     est = MultiTaskClassifier(max_iter=1, tol=1e-14)
     with pytest.warns(ConvergenceWarning, match="residual.*max_iter") as record:
         est.fit(X, Y)

@@ -9,6 +9,7 @@ decomposed models, and the CV estimators with a structure.
 
 import pickle
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,13 +21,13 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from _helpers import MULTIOUTPUT_REASON, classification_data, regression_data
 from skmtl import (
     MultiTaskClassifier,
     MultiTaskRegressor,
     MultiTaskRegressorCV,
     alpha_max,
 )
-from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.structures import (
     STRUCTURES,
     Clustered,
@@ -56,60 +57,20 @@ ALL_STRUCTURE_ATTRIBUTES = (
 )
 
 
-def _regression_data(n_samples=60, n_features=8, n_tasks=4, random_state=0):
-    X, Y, _ = make_multitask_regression(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_tasks=n_tasks,
-        n_informative=4,
-        noise=0.5,
-        bias=2.0,
-        random_state=random_state,
-    )
-    return X, Y
-
-
-def _binary_classification_data(n_samples=80, n_features=6, random_state=0):
-    """Three binary tasks (one coefficient column each)."""
-    X, Y, _ = make_multitask_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_tasks=3,
-        n_classes=2,
-        n_informative=3,
-        scale=3.0,
-        random_state=random_state,
-    )
-    return X, Y
-
-
-def _multiclass_classification_data(n_samples=80, n_features=6, random_state=0):
-    """Two binary tasks and one three-class task."""
-    X, Y, _ = make_multitask_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_tasks=3,
-        n_classes=[2, 2, 3],
-        n_informative=3,
-        scale=3.0,
-        random_state=random_state,
-    )
-    return X, Y
+# Four tasks (three for the classifiers): room for the task structures.
+_regression_data = partial(regression_data, n_tasks=4)
+# Three binary tasks (one coefficient column each).
+_binary_classification_data = partial(
+    classification_data, n_features=6, n_classes=2, n_informative=3
+)
+# Two binary tasks and one three-class task.
+_multiclass_classification_data = partial(
+    classification_data, n_features=6, n_informative=3
+)
 
 
 # --------------------------------------------------------------------------
 # scikit-learn estimator checks
-
-_MULTIOUTPUT_REASON = (
-    "check_classifier_multioutput assumes the multilabel-indicator convention: "
-    "classes_ a single array indexed by label column, and predict_proba a 2-D "
-    "array of positive-class probabilities. MultiTaskClassifier follows the "
-    "multi-output convention of MultiOutputClassifier and "
-    "RandomForestClassifier instead: classes_ is a list with one array per "
-    "task and predict_proba a list of per-task (n_samples, n_classes_t) "
-    "arrays (see test_classifier_multioutput_properties in "
-    "tests/test_estimators.py)."
-)
 
 _ONE_COLUMN_PER_TASK_REASON = (
     "{name} compares the coefficient vectors of tasks, so it needs one "
@@ -160,7 +121,7 @@ def _expected_failed_checks(estimator):
     if isinstance(penalty, (TaskGraph, Clustered)):
         reason = _ONE_COLUMN_PER_TASK_REASON.format(name=type(penalty).__name__)
         expected = dict.fromkeys(_MULTICLASS_Y_CHECKS, reason)
-    expected["check_classifier_multioutput"] = _MULTIOUTPUT_REASON
+    expected["check_classifier_multioutput"] = MULTIOUTPUT_REASON
     return expected
 
 

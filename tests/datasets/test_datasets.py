@@ -311,11 +311,21 @@ def test_classification_rank_counts_coef_rows():
 
 
 def test_unused_size_parameter_is_not_checked():
-    # rank is irrelevant to shared_support, n_informative to low_rank.
-    make_multitask_regression(n_features=4, n_tasks=2, rank=50, n_informative=2)
-    make_multitask_regression(
-        n_features=4, n_tasks=2, structure="low_rank", rank=2, n_informative=50
-    )
+    """rank is irrelevant to shared_support, n_informative to low_rank: an
+    out-of-range value of the unused one is accepted and changes nothing."""
+    common = dict(n_samples=20, n_features=4, n_tasks=2, random_state=0)
+    unchecked = make_multitask_regression(rank=50, n_informative=2, **common)
+    in_range = make_multitask_regression(rank=1, n_informative=2, **common)
+    for got, expected in zip(unchecked, in_range, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    assert _support(unchecked[2]).size == 2
+
+    common["structure"] = "low_rank"
+    unchecked = make_multitask_regression(rank=2, n_informative=50, **common)
+    in_range = make_multitask_regression(rank=2, n_informative=1, **common)
+    for got, expected in zip(unchecked, in_range, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    assert np.linalg.matrix_rank(unchecked[2]) == 2
 
 
 @pytest.mark.parametrize(

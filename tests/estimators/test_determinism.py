@@ -26,6 +26,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import ClassifierMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 
+from _helpers import melt, param_id
 from skmtl import (
     MultiTaskClassifier,
     MultiTaskClassifierCV,
@@ -52,19 +53,6 @@ PENALTIES = [
 RESIDUAL_PENALTIES = ("Clustered",)
 
 
-def _name(value):
-    if isinstance(value, type):
-        return value.__name__
-    return value if isinstance(value, str) else type(value).__name__
-
-
-def _melt(X, Y):
-    """Shared layout -> one row per (sample, task), task index in the last column."""
-    n, T = Y.shape
-    rows = np.vstack([np.column_stack([X, np.full(n, t)]) for t in range(T)])
-    return rows, np.concatenate([Y[:, t] for t in range(T)])
-
-
 def _data(estimator_class, layout, n_classes=2):
     """``(params, X, y)``: 3 related tasks, 30 samples, 6 features."""
     if issubclass(estimator_class, ClassifierMixin):
@@ -77,7 +65,7 @@ def _data(estimator_class, layout, n_classes=2):
         )
     if layout == "shared":
         return {}, X, Y
-    X_rows, y_rows = _melt(X, Y)
+    X_rows, y_rows = melt(X, Y)
     return {"task_column": -1}, X_rows, y_rows
 
 
@@ -111,9 +99,9 @@ def _quiet_fit(estimator, X, y):
 
 
 # ================================================================ repeatability
-@pytest.mark.parametrize("penalty", PENALTIES, ids=_name)
+@pytest.mark.parametrize("penalty", PENALTIES, ids=param_id)
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_identical_results_across_runs(estimator_class, layout, penalty):
     estimator, X, y = _make(estimator_class, layout, penalty=penalty, alpha=0.05)
     runs = [_fitted_values(_quiet_fit(clone(estimator), X, y)) for _ in range(2)]
@@ -124,7 +112,7 @@ def test_identical_results_across_runs(estimator_class, layout, penalty):
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("estimator_class", CV, ids=_name)
+@pytest.mark.parametrize("estimator_class", CV, ids=param_id)
 def test_cv_results_are_identical_across_n_jobs_and_backends(estimator_class, layout):
     estimator, X, y = _make(
         estimator_class, layout, penalty=["group_lasso", Dirty(), TaskGraph()]
@@ -249,7 +237,9 @@ def _achieved(model):
 
 
 CONVERGENCE_CASES = [
-    pytest.param(cls, layout, penalty, 2, id=f"{_name(cls)}-{layout}-{_name(penalty)}")
+    pytest.param(
+        cls, layout, penalty, 2, id=f"{param_id(cls)}-{layout}-{param_id(penalty)}"
+    )
     for cls in SINGLE
     for layout in LAYOUTS
     for penalty in PENALTIES
@@ -293,7 +283,7 @@ def test_stopping_at_max_iter_is_reported_honestly(
     tight = clone(estimator).set_params(max_iter=20_000, tol=1e-12)
     optimum = _quiet_fit(tight, X, y).objective_
     if np.isnan(estimator.dual_gap_):
-        assert _name(penalty) in RESIDUAL_PENALTIES or n_classes > 2
+        assert param_id(penalty) in RESIDUAL_PENALTIES or n_classes > 2
         assert estimator.tol < estimator.optimality_residual_ < np.inf
     else:
         assert 0 < estimator.dual_gap_ < np.inf
@@ -319,7 +309,7 @@ def test_reported_objective_is_the_objective_of_the_returned_coefficients(penalt
     assert_allclose(estimator.objective_, data_term + alpha * norm, rtol=1e-10)
 
 
-@pytest.mark.parametrize("estimator_class", CV, ids=_name)
+@pytest.mark.parametrize("estimator_class", CV, ids=param_id)
 def test_cv_estimators_report_the_refit_that_did_not_converge(estimator_class):
     estimator, X, y = _make(estimator_class, max_iter=2, tol=1e-8)
     with pytest.warns(ConvergenceWarning, match="did not converge in max_iter=2"):
@@ -330,7 +320,7 @@ def test_cv_estimators_report_the_refit_that_did_not_converge(estimator_class):
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_converged_is_a_python_bool_with_a_duality_gap(estimator_class, layout):
     for max_iter in (2, 1000):
         estimator, X, y = _make(estimator_class, layout, max_iter=max_iter)

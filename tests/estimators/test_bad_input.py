@@ -26,6 +26,7 @@ from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 
+from _helpers import param_id
 from skmtl import (
     MultiTaskClassifier,
     MultiTaskClassifierCV,
@@ -52,15 +53,6 @@ PENALTIES = [
 FAST_CV = {"alphas": 2, "cv": 2}
 TIGHT = {"tol": 1e-10, "max_iter": 20_000}
 N_SAMPLES, N_FEATURES, N_TASKS = 24, 4, 3
-
-
-def _name(value):
-    """Readable test ids for estimator classes and penalty objects."""
-    if isinstance(value, type):
-        return value.__name__
-    if isinstance(value, str):
-        return value
-    return type(value).__name__
 
 
 def _above_median(scores):
@@ -130,7 +122,7 @@ NON_FINITE = [
 
 @pytest.mark.parametrize("where, value, match", NON_FINITE, ids=str)
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("estimator_class", ALL, ids=_name)
+@pytest.mark.parametrize("estimator_class", ALL, ids=param_id)
 def test_non_finite_values_are_rejected(estimator_class, layout, where, value, match):
     estimator, X, y = _make(estimator_class, layout)
     X, y, weight = X.copy(), y.astype(float), np.ones(N_SAMPLES)
@@ -144,8 +136,8 @@ def test_non_finite_values_are_rejected(estimator_class, layout, where, value, m
         estimator.fit(X, y, sample_weight=weight)
 
 
-@pytest.mark.parametrize("penalty", PENALTIES, ids=_name)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("penalty", PENALTIES, ids=param_id)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_nan_in_X_is_rejected_for_every_penalty(estimator_class, penalty):
     estimator, X, y = _make(estimator_class, penalty=penalty)
     X = X.copy()
@@ -154,7 +146,7 @@ def test_nan_in_X_is_rejected_for_every_penalty(estimator_class, penalty):
         estimator.fit(X, y)
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_infinite_targets_are_an_error_even_when_nan_means_missing(estimator_class):
     estimator, X, y = _make(estimator_class, missing_targets="ignore")
     y = y.astype(float)
@@ -164,7 +156,7 @@ def test_infinite_targets_are_an_error_even_when_nan_means_missing(estimator_cla
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_non_finite_X_in_predict_is_rejected(estimator_class, layout):
     estimator, X, y = _make(estimator_class, layout)
     estimator.fit(X, y)
@@ -186,7 +178,7 @@ def test_nan_stored_in_a_sparse_matrix_is_rejected():
 
 
 # ========================================================== shapes and dtypes
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_complex_X_is_rejected(estimator_class):
     estimator, X, y = _make(estimator_class)
     with pytest.raises(ValueError, match="Complex data not supported"):
@@ -209,7 +201,7 @@ def test_complex_targets_are_rejected():
         pytest.param(lambda X: X > 0, id="bool"),
     ],
 )
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_convertible_dtypes_fit_exactly_like_their_float64_values(
     estimator_class, convert
 ):
@@ -223,7 +215,7 @@ def test_convertible_dtypes_fit_exactly_like_their_float64_values(
     assert_array_equal(fitted.intercept_, expected.intercept_)
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_strings_in_X_are_rejected(estimator_class):
     estimator, X, y = _make(estimator_class)
     X = X.astype(object)
@@ -245,7 +237,7 @@ def _extension_frame(X, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["Float64", "Int64", "boolean"])
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_pandas_extension_dtypes_fit_exactly_like_numpy(estimator_class, dtype):
     estimator, X, y = _make(estimator_class)
     frame = _extension_frame(X, dtype)
@@ -374,7 +366,7 @@ def test_wrong_shapes_are_rejected(X_shape, y_shape, match):
         MultiTaskRegressor().fit(np.ones(X_shape), np.ones(y_shape))
 
 
-@pytest.mark.parametrize("estimator_class", ALL, ids=_name)
+@pytest.mark.parametrize("estimator_class", ALL, ids=param_id)
 def test_missing_y_is_rejected(estimator_class):
     estimator, X, _ = _make(estimator_class)
     name = estimator_class.__name__
@@ -382,14 +374,14 @@ def test_missing_y_is_rejected(estimator_class):
         estimator.fit(X, None)
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_two_dimensional_y_with_a_task_column_is_rejected(estimator_class):
     estimator, X, y = _make(estimator_class, "task_column")
     with pytest.raises(ValueError, match=re.escape("y must be 1-D (one target per")):
         estimator.fit(X, np.column_stack([y, y]))
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_predict_with_another_number_of_features_is_rejected(estimator_class):
     estimator, X, y = _make(estimator_class)
     estimator.fit(X, y)
@@ -412,7 +404,7 @@ BAD_WEIGHTS = [
 
 
 @pytest.mark.parametrize("weight, match", BAD_WEIGHTS)
-@pytest.mark.parametrize("estimator_class", ALL, ids=_name)
+@pytest.mark.parametrize("estimator_class", ALL, ids=param_id)
 def test_bad_sample_weights_are_rejected(estimator_class, weight, match):
     estimator, X, y = _make(estimator_class)
     with pytest.raises(ValueError, match=match):
@@ -428,7 +420,7 @@ def test_bad_sample_weights_are_rejected(estimator_class, weight, match):
     ],
     ids=["str", "object", "complex"],
 )
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_non_numeric_sample_weights_are_rejected(estimator_class, weight, match):
     estimator, X, y = _make(estimator_class)
     with pytest.raises(ValueError, match=match):
@@ -436,7 +428,7 @@ def test_non_numeric_sample_weights_are_rejected(estimator_class, weight, match)
 
 
 @pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")
-@pytest.mark.parametrize("estimator_class", CV, ids=_name)
+@pytest.mark.parametrize("estimator_class", CV, ids=param_id)
 def test_cv_estimators_reject_complex_sample_weights(estimator_class):
     estimator, X, y = _make(estimator_class)
     with pytest.raises(ValueError, match="sample_weight must be numeric"):
@@ -458,7 +450,7 @@ SPARSE_FORMATS = ["csr", "csc", "coo", "lil", "dok", "bsr", "dia"]
 
 @pytest.mark.parametrize("container", ["matrix", "array"])
 @pytest.mark.parametrize("fmt", SPARSE_FORMATS)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_every_sparse_format_is_accepted_after_conversion(
     estimator_class, fmt, container
 ):
@@ -485,7 +477,7 @@ def test_sparse_formats_with_a_task_column(fmt):
     assert_allclose(prediction, dense.predict(X), atol=1e-8)
 
 
-@pytest.mark.parametrize("estimator_class", CV, ids=_name)
+@pytest.mark.parametrize("estimator_class", CV, ids=param_id)
 def test_cv_estimators_accept_coo_input(estimator_class):
     estimator, X, y = _make(estimator_class)
     reference = clone(estimator).fit(sp.csr_matrix(X), y)
@@ -495,7 +487,7 @@ def test_cv_estimators_accept_coo_input(estimator_class):
 
 
 # ============================================================= degenerate data
-@pytest.mark.parametrize("penalty", PENALTIES, ids=_name)
+@pytest.mark.parametrize("penalty", PENALTIES, ids=param_id)
 def test_duplicated_features_get_equal_coefficients(penalty):
     # l2 > 0 makes the solution unique, hence symmetric in the two copies.
     estimator, X, Y = _make(MultiTaskRegressor, penalty=penalty, alpha=0.05, l2=0.1)
@@ -505,8 +497,8 @@ def test_duplicated_features_get_equal_coefficients(penalty):
     assert_allclose(coef[:, 0], coef[:, -1], rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("penalty", PENALTIES, ids=_name)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("penalty", PENALTIES, ids=param_id)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_a_constant_feature_gets_a_zero_coefficient(estimator_class, penalty):
     estimator, X, y = _make(estimator_class, penalty=penalty, alpha=0.02)
     X = X.copy()
@@ -516,7 +508,7 @@ def test_a_constant_feature_gets_a_zero_coefficient(estimator_class, penalty):
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("penalty", PENALTIES, ids=_name)
+@pytest.mark.parametrize("penalty", PENALTIES, ids=param_id)
 def test_constant_targets_give_zero_coef_and_the_constant_as_intercept(penalty, layout):
     estimator, X, y = _make(MultiTaskRegressor, layout, penalty=penalty)
     constants = np.array([1.5, -2.0, 7.0])
@@ -530,7 +522,7 @@ def test_constant_targets_give_zero_coef_and_the_constant_as_intercept(penalty, 
     assert_allclose(estimator.intercept_, constants, rtol=1e-14)
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_all_zero_features_give_the_null_model(estimator_class):
     estimator, X, y = _make(estimator_class)
     estimator.fit(np.zeros_like(X), y)
@@ -730,7 +722,7 @@ BAD_PARAMETERS = [
 @pytest.mark.parametrize(
     "params, message", BAD_PARAMETERS, ids=lambda v: v if isinstance(v, str) else ""
 )
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_bad_parameters_are_rejected_at_fit(estimator_class, params, message):
     estimator, X, y = _make(estimator_class, **params)
     with pytest.raises(ValueError, match=re.escape(message)):
@@ -766,7 +758,7 @@ def test_penalties_of_multiclass_tasks_that_need_one_column_per_task():
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-@pytest.mark.parametrize("estimator_class", CV, ids=_name)
+@pytest.mark.parametrize("estimator_class", CV, ids=param_id)
 def test_bad_cv_parameters_are_rejected(estimator_class, params, message):
     estimator, X, y = _make(estimator_class, **params)
     with pytest.raises(ValueError, match=re.escape(message)):
@@ -847,7 +839,7 @@ METHODS = ["predict", "predict_proba", "decision_function", "score"]
 @pytest.mark.parametrize(
     "estimator_class, method",
     [(cls, m) for cls in ALL for m in METHODS if hasattr(cls, m)],
-    ids=lambda v: _name(v),
+    ids=lambda v: param_id(v),
 )
 def test_methods_before_fit_raise_not_fitted(estimator_class, method):
     estimator, X, y = _make(estimator_class)
@@ -862,7 +854,7 @@ def test_task_relatedness_before_fit_raises_not_fitted():
         MultiTaskRegressor().task_relatedness_  # noqa: B018
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_refit_with_other_shapes_replaces_every_fitted_attribute(estimator_class):
     estimator, X, y = _make(estimator_class)
     estimator.fit(X, y)
@@ -877,7 +869,7 @@ def test_refit_with_other_shapes_replaces_every_fitted_attribute(estimator_class
         estimator.predict(X)
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_warm_start_across_shape_changes_is_a_cold_start(estimator_class):
     estimator, X, y = _make(estimator_class, warm_start=True, **TIGHT)
     estimator.fit(X, y)
@@ -922,7 +914,7 @@ def test_feature_names_must_match_between_fit_and_predict():
 
 
 # ================================================================= task labels
-@pytest.mark.parametrize("estimator_class", SINGLE + CV, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE + CV, ids=param_id)
 def test_tasks_unseen_in_fit_are_an_error_in_predict(estimator_class):
     estimator, X, y = _make(estimator_class, "task_column")
     estimator.fit(X, y)
@@ -944,7 +936,7 @@ def test_unknown_task_mean_predicts_with_the_mean_coefficients():
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_predict_returns_one_prediction_per_row_in_input_order(estimator_class, layout):
     # Rows whose targets were missing in fit are still predicted: no row is
     # dropped, and the predictions follow the rows.
@@ -994,7 +986,7 @@ MISSING_LABELS = [
 
 
 @pytest.mark.parametrize("make_labels", MISSING_LABELS)
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_missing_task_labels_are_rejected(estimator_class, make_labels):
     estimator, X, y = _make(estimator_class, "task_column")
     task = X[:, -1].astype(int)
@@ -1016,7 +1008,7 @@ def test_pd_na_in_a_string_task_column_is_a_missing_label():
         estimator.fit(_labelled_frame(X, labels), y)
 
 
-@pytest.mark.parametrize("estimator_class", SINGLE, ids=_name)
+@pytest.mark.parametrize("estimator_class", SINGLE, ids=param_id)
 def test_task_labels_of_mixed_types_are_rejected(estimator_class):
     estimator, X, y = _make(estimator_class, "task_column", task_column="school")
     labels = np.array(["a", "b", "c"], dtype=object)[X[:, -1].astype(int)]
@@ -1176,7 +1168,7 @@ INPUT_KINDS = {
 
 @pytest.mark.parametrize("kind", list(INPUT_KINDS))
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("estimator_class", ALL, ids=_name)
+@pytest.mark.parametrize("estimator_class", ALL, ids=param_id)
 def test_fit_and_predict_never_modify_their_inputs(estimator_class, layout, kind):
     estimator, X, y = _make(estimator_class, layout)
     X = X.copy()
@@ -1205,7 +1197,7 @@ def test_fit_and_predict_never_modify_their_inputs(estimator_class, layout, kind
         _assert_unchanged(snapshot, value)
 
 
-@pytest.mark.parametrize("penalty", PENALTIES, ids=_name)
+@pytest.mark.parametrize("penalty", PENALTIES, ids=param_id)
 def test_no_penalty_modifies_its_inputs_or_its_penalty_object(penalty):
     estimator, X, Y = _make(MultiTaskRegressor, penalty=penalty)
     Y = Y.copy()

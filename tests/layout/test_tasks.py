@@ -9,6 +9,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from _helpers import kkt_violations, melt, ridge_coef_atol
 from skmtl import MultiTaskClassifier, MultiTaskRegressor, alpha_max
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.metrics import (
@@ -23,23 +24,12 @@ TIGHT = {"tol": 1e-14, "max_iter": 50_000}
 
 
 def _coef_atol(penalty, alpha, *models):
-    """Distance two converged fits may have, given their duality gaps.
-
-    Ridge makes the objective alpha-strongly convex: a gap g puts the
-    coefficients within sqrt(2 g / alpha) of the optimum (the gap is quadratic
-    in the error). The norm penalties are compared at a fixed tolerance.
-    """
+    """Distance two converged fits may have, given their duality gaps: for ridge,
+    the radius that its strong convexity gives (``ridge_coef_atol``); the norm
+    penalties are compared at a fixed tolerance."""
     if penalty != "ridge":
         return 1e-8
-    radius = sum(np.sqrt(2 * max(m.dual_gap_, 0.0) / alpha) for m in models)
-    return max(1e-8, radius)
-
-
-def melt(X, Y):
-    """Shared layout -> one row per (sample, task), task index in the last column."""
-    n, T = Y.shape
-    rows = np.vstack([np.column_stack([X, np.full(n, t)]) for t in range(T)])
-    return rows, np.concatenate([Y[:, t] for t in range(T)])
+    return ridge_coef_atol(alpha, [m.dual_gap_ for m in models], 1e-8)
 
 
 def ragged_tasks(seed, n_tasks=4, n_features=5, sizes=(3, 8, 20, 40)):
@@ -116,28 +106,9 @@ def _task_gradient(X, y, task, coef, intercept, weights, loss):
 
 
 def _assert_kkt(penalty, W, G, alpha, atol):
-    if penalty == "ridge":
-        np.testing.assert_allclose(G + alpha * W, 0.0, atol=atol)
-    elif penalty == "lasso":
-        nonzero = W != 0
-        np.testing.assert_allclose(
-            G[nonzero] + alpha * np.sign(W[nonzero]), 0, atol=atol
-        )
-        assert np.all(np.abs(G[~nonzero]) <= alpha + atol)
-    elif penalty == "group_lasso":
-        norms = np.linalg.norm(W, axis=1)
-        active = norms > 0
-        direction = W[active] / norms[active, None]
-        np.testing.assert_allclose(G[active] + alpha * direction, 0.0, atol=atol)
-        assert np.all(np.linalg.norm(G[~active], axis=1) <= alpha + atol)
-    else:
-        U, s, Vt = np.linalg.svd(W, full_matrices=False)
-        rank = int(np.sum(s > 1e-8 * max(s.max(), 1e-300)))
-        U, Vt = U[:, :rank], Vt[:rank]
-        R = -G / alpha - U @ Vt
-        np.testing.assert_allclose(U.T @ R, 0.0, atol=atol / alpha)
-        np.testing.assert_allclose(R @ Vt.T, 0.0, atol=atol / alpha)
-        assert np.linalg.norm(R, 2) <= 1.0 + atol / alpha
+    stationarity, excess, _ = kkt_violations(penalty, alpha, W, G)
+    assert stationarity <= atol, (stationarity, atol)
+    assert excess <= atol, (excess, atol)
 
 
 @pytest.mark.parametrize("penalty", PENALTIES)

@@ -1,9 +1,10 @@
 """Tests of the closed-form proximal operators in ``skmtl.prox``.
 
-The norms are written again here, independently of the package, and every
-operator is checked against the definition of the prox (optimality of a
-strongly convex objective), its subgradient characterisation, and Moreau's
-decomposition.
+The norms (``penalty_value`` and ``dual_norm`` of ``tests/_helpers.py``) and
+the projections onto their dual balls are written again, independently of the
+package, and every operator is checked against the definition of the prox
+(optimality of a strongly convex objective), its subgradient
+characterisation, and Moreau's decomposition.
 """
 
 import warnings
@@ -14,6 +15,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
+from _helpers import dual_norm, penalty_value
 from skmtl.penalties.prox import (
     block_soft_threshold,
     ridge_shrink,
@@ -26,25 +28,7 @@ THRESHOLDS = [0.3, 1.0, 2.0]
 
 
 # --------------------------------------------------------------------------
-# Independent penalties and projections
-
-
-def l1_norm(W):
-    return np.sum(np.abs(W))
-
-
-def l21_norm(W):
-    return np.sum(np.sqrt(np.sum(W**2, axis=1)))
-
-
-def trace_norm(W):
-    if W.size == 0:
-        return 0.0
-    return np.sum(np.linalg.svd(W, compute_uv=False))
-
-
-def half_squared_frobenius(W):
-    return 0.5 * np.sum(W**2)
+# Independent projections onto the dual unit balls
 
 
 def proj_linf_ball(V):
@@ -64,22 +48,23 @@ def proj_spectral_ball(V):
     return (U * np.minimum(s, 1.0)) @ Vt
 
 
-# (prox, penalty, projection onto the dual unit ball or None)
+# (prox, penalty (a name of _helpers.penalty_value), projection onto the dual
+# unit ball or None)
 CASES = {
-    "soft_threshold": (soft_threshold, l1_norm, proj_linf_ball),
-    "block_soft_threshold": (block_soft_threshold, l21_norm, proj_l2inf_ball),
+    "soft_threshold": (soft_threshold, "lasso", proj_linf_ball),
+    "block_soft_threshold": (block_soft_threshold, "group_lasso", proj_l2inf_ball),
     "singular_value_threshold": (
         singular_value_threshold,
-        trace_norm,
+        "trace_norm",
         proj_spectral_ball,
     ),
-    "ridge_shrink": (ridge_shrink, half_squared_frobenius, None),
+    "ridge_shrink": (ridge_shrink, "ridge", None),
 }
 NORM_CASES = [name for name, case in CASES.items() if case[2] is not None]
 
 
 def objective(W, V, tau, penalty):
-    return 0.5 * np.sum((W - V) ** 2) + tau * penalty(W)
+    return 0.5 * np.sum((W - V) ** 2) + tau * penalty_value(penalty, W)
 
 
 def random_matrix(seed, shape=(6, 4)):
@@ -338,20 +323,12 @@ def test_zero_threshold_is_identity(name, seed):
     assert_allclose(W, V, rtol=1e-12, atol=1e-12)
 
 
-def _dual_norm(name, V):
-    if name == "soft_threshold":
-        return np.max(np.abs(V))
-    if name == "block_soft_threshold":
-        return np.max(np.sqrt(np.sum(V**2, axis=1)))
-    return np.linalg.svd(V, compute_uv=False)[0]
-
-
 @pytest.mark.parametrize("name", NORM_CASES)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_threshold_at_dual_norm_gives_exact_zeros(name, seed):
-    prox, _, _ = CASES[name]
+    prox, penalty, _ = CASES[name]
     V = random_matrix(seed)
-    level = _dual_norm(name, V)
+    level = dual_norm(penalty, V)
     for tau in [level * (1 + 1e-9), 2 * level, 1e6]:
         W = prox(V, tau)
         assert W.shape == V.shape

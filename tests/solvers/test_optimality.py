@@ -12,12 +12,22 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.special import expit, logsumexp, softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso, LogisticRegression, MultiTaskLasso, Ridge
 
+from _helpers import (
+    data_term,
+    dual_norm,
+    encode,
+    kkt_violations,
+    loss_name,
+    make_problem,
+    normalised_weights,
+    null_intercept,
+    null_model,
+    penalty_value,
+)
 from skmtl import MultiTaskClassifier, MultiTaskRegressor, alpha_max
-from skmtl.datasets import make_multitask_classification, make_multitask_regression
 
 PENALTIES = ["group_lasso", "trace_norm", "lasso", "ridge"]
 NORM_PENALTIES = ["group_lasso", "trace_norm", "lasso"]
@@ -37,168 +47,19 @@ RIDGE_ALPHA = 0.05
 
 
 # --------------------------------------------------------------------------
-# Data
-
-
-def _problem(kind, seed, *, n_samples=50, n_features=12, n_tasks=3, low_rank=False):
-    """Data of one kind, with features of nonzero mean.
-
-    Returns ``X``, ``Y`` (2-D) and the estimator class.
-    """
-    rng = np.random.default_rng(1000 + seed)
-    structure = "low_rank" if low_rank else "shared_support"
-    common = dict(
-        n_samples=n_samples,
-        n_features=n_features,
-        structure=structure,
-        n_informative=3,
-        rank=1,
-        random_state=seed,
-    )
-    if kind == "regression":
-        X, Y, _ = make_multitask_regression(n_tasks=n_tasks, bias=1.5, **common)
-        estimator = MultiTaskRegressor
-    elif kind == "binary":
-        X, Y, _ = make_multitask_classification(n_tasks=n_tasks, n_classes=2, **common)
-        estimator = MultiTaskClassifier
-    elif kind == "mixed":
-        X, Y, _ = make_multitask_classification(n_tasks=2, n_classes=[3, 2], **common)
-        estimator = MultiTaskClassifier
-    else:  # pragma: no cover
-        raise ValueError(kind)
-    X = X + rng.uniform(-1.0, 1.0, size=n_features)
-    return X, Y, estimator
-
-
-def _loss_name(kind):
-    return "squared" if kind == "regression" else "log_loss"
-
-
-# --------------------------------------------------------------------------
-# The objective, written from scratch
-
-
-def _encode(kind, Y):
-    """Targets matrix and loss blocks ``[(columns, loss_name)]`` of ``Y`` (2-D).
-
-    Binary task: one column, 1 for its second (sorted) class. Task with K > 2
-    classes: K one-hot columns.
-    """
-    if kind == "regression":
-        Y = np.asarray(Y, dtype=float)
-        return Y, [(slice(0, Y.shape[1]), "squared")]
-    columns, blocks, start = [], [], 0
-    for t in range(Y.shape[1]):
-        labels = np.unique(Y[:, t])
-        if len(labels) == 2:
-            columns.append((Y[:, t] == labels[1]).astype(float)[:, None])
-            blocks.append((slice(start, start + 1), "logistic"))
-            start += 1
-        else:
-            columns.append((Y[:, t][:, None] == labels[None, :]).astype(float))
-            blocks.append((slice(start, start + len(labels)), "multinomial"))
-            start += len(labels)
-    return np.hstack(columns), blocks
-
-
-def _normalised_weights(n_samples, sample_weight):
-    if sample_weight is None:
-        return np.full(n_samples, 1.0 / n_samples)
-    sample_weight = np.asarray(sample_weight, dtype=float)
-    return sample_weight / sample_weight.sum()
-
-
-def _loss_and_derivative(blocks, T, Z):
-    """Per-sample loss (n,) and derivative of the loss in the scores (n, C)."""
-    per_sample = np.zeros(Z.shape[0])
-    D = np.empty_like(Z)
-    for cols, name in blocks:
-        y, z = T[:, cols], Z[:, cols]
-        if name == "squared":
-            per_sample += 0.5 * np.sum((z - y) ** 2, axis=1)
-            D[:, cols] = z - y
-        elif name == "logistic":
-            per_sample += np.sum(np.logaddexp(0.0, z) - y * z, axis=1)
-            D[:, cols] = expit(z) - y
-        else:
-            per_sample += logsumexp(z, axis=1) - np.sum(y * z, axis=1)
-            D[:, cols] = softmax(z, axis=1) - y
-    return per_sample, D
-
-
-def _penalty_value(penalty, W):
-    if penalty == "group_lasso":
-        return np.sum(np.linalg.norm(W, axis=1))
-    if penalty == "trace_norm":
-        return np.sum(np.linalg.svd(W, compute_uv=False))
-    if penalty == "lasso":
-        return np.sum(np.abs(W))
-    return 0.5 * np.sum(W**2)
-
-
-def _dual_norm(penalty, G):
-    if penalty == "group_lasso":
-        return np.max(np.linalg.norm(G, axis=1))
-    if penalty == "trace_norm":
-        return np.linalg.svd(G, compute_uv=False)[0]
-    return np.max(np.abs(G))
-
-
-def _scores(X, coef, intercept):
-    return np.asarray(X @ coef.T) + intercept
+# The objective, from the data term and penalties written from scratch in
+# tests/_helpers.py (data: its make_problem)
 
 
 def _objective(kind, penalty, alpha, X, Y, coef, intercept, sample_weight=None):
     """Objective of the docstrings at (coef, intercept)."""
-    T, blocks = _encode(kind, Y)
-    w = _normalised_weights(X.shape[0], sample_weight)
-    per_sample, _ = _loss_and_derivative(blocks, T, _scores(X, coef, intercept))
-    return float(w @ per_sample + alpha * _penalty_value(penalty, coef.T))
-
-
-def _gradients(kind, X, Y, coef, intercept, sample_weight=None):
-    """Gradient of the data term in W (n_features, C) and in the intercepts."""
-    T, blocks = _encode(kind, Y)
-    w = _normalised_weights(X.shape[0], sample_weight)
-    _, D = _loss_and_derivative(blocks, T, _scores(X, coef, intercept))
-    U = w[:, None] * D
-    return np.asarray(X.T @ U), U.sum(axis=0)
-
-
-def _null_intercept(kind, Y, w, fit_intercept):
-    """Best intercepts when all coefficients are zero."""
-    T, blocks = _encode(kind, Y)
-    b = np.zeros(T.shape[1])
-    if not fit_intercept:
-        return b
-    for cols, name in blocks:
-        mean = w @ T[:, cols]
-        if name == "squared":
-            b[cols] = mean
-        elif name == "logistic":
-            b[cols] = np.log(mean / (1.0 - mean))
-        else:
-            b[cols] = np.log(mean)
-    return b
-
-
-def _null_gradient(kind, X, Y, fit_intercept, sample_weight=None):
-    """Gradient in W of the data term at the null model (W = 0, best b)."""
-    T, _ = _encode(kind, Y)
-    w = _normalised_weights(X.shape[0], sample_weight)
-    b = _null_intercept(kind, Y, w, fit_intercept)
-    coef = np.zeros((T.shape[1], X.shape[1]))
-    return _gradients(kind, X, Y, coef, b, sample_weight)[0]
+    data = data_term(kind, X, Y, coef.T, intercept, sample_weight)[0]
+    return float(data + alpha * penalty_value(penalty, coef.T))
 
 
 def _null_objective(kind, X, Y, fit_intercept, sample_weight=None):
     """Objective of the null model (W = 0, best intercepts)."""
-    T, _ = _encode(kind, Y)
-    w = _normalised_weights(X.shape[0], sample_weight)
-    b = _null_intercept(kind, Y, w, fit_intercept)
-    coef = np.zeros((T.shape[1], X.shape[1]))
-    # The penalty is zero at W = 0, whatever its name.
-    return _objective(kind, "lasso", 0.0, X, Y, coef, b, sample_weight)
+    return null_model(kind, X, Y, sample_weight, fit_intercept)[0]
 
 
 def _fitted_objective(kind, penalty, alpha, model, X, Y, sample_weight=None):
@@ -220,40 +81,16 @@ def _kkt_violations(penalty, alpha, W, G, grad_intercept, fit_intercept, scale):
     intercepts, ``grad_intercept = 0``. Violations are in units of the gradient,
     divided by ``scale`` (the size of the gradient at the null model).
     """
-    out = {"intercept": 0.0, "dual_norm_excess": 0.0}
+    stationarity, excess, structure = kkt_violations(penalty, alpha, W, G)
+    out = {
+        "intercept": 0.0,
+        "stationarity": stationarity / scale,
+        "dual_norm_excess": excess / scale,
+    }
     if fit_intercept:
         out["intercept"] = np.max(np.abs(grad_intercept)) / scale
-    if penalty == "ridge":
-        out["stationarity"] = np.max(np.abs(G + alpha * W)) / scale
-    elif penalty == "lasso":
-        nonzero = W != 0
-        residual = G[nonzero] + alpha * np.sign(W[nonzero])
-        out["stationarity"] = np.max(np.abs(residual), initial=0.0) / scale
-        excess = np.max(np.abs(G[~nonzero]), initial=0.0) - alpha
-        out["dual_norm_excess"] = excess / scale
-    elif penalty == "group_lasso":
-        norms = np.linalg.norm(W, axis=1)
-        nonzero = norms > 0
-        residual = G[nonzero] + alpha * W[nonzero] / norms[nonzero, None]
-        out["stationarity"] = (
-            np.max(np.linalg.norm(residual, axis=1), initial=0.0) / scale
-        )
-        excess = np.max(np.linalg.norm(G[~nonzero], axis=1), initial=0.0) - alpha
-        out["dual_norm_excess"] = excess / scale
-    elif penalty == "trace_norm":
-        # Subdifferential of the trace norm at W = U_r S V_r^T (rank r):
-        # {U_r V_r^T + R : U_r^T R = 0, R V_r = 0, ||R||_2 <= 1}.
-        U, s, Vt = np.linalg.svd(W, full_matrices=False)
-        rank = int(np.sum(s > 1e-9 * s[0])) if s[0] > 0 else 0
-        U_r, V_r = U[:, :rank], Vt[:rank].T
-        R = -G / alpha - U_r @ V_r.T
-        out["stationarity"] = (
-            alpha
-            * max(np.linalg.norm(U_r.T @ R, ord=2), np.linalg.norm(R @ V_r, ord=2))
-            / scale
-        )
-        out["dual_norm_excess"] = alpha * (np.linalg.norm(R, ord=2) - 1.0) / scale
-        out["rank"] = rank
+    if penalty == "trace_norm":
+        out["rank"] = structure
     return out
 
 
@@ -265,10 +102,11 @@ def _assert_kkt(violations, rtol=KKT_RTOL):
 
 def _check_kkt(kind, penalty, alpha, model, X, Y, sample_weight=None, rtol=KKT_RTOL):
     """Assert the KKT conditions of a fitted model; return the violations."""
-    G, g = _gradients(kind, X, Y, model.coef_, model.intercept_, sample_weight)
-    G0 = _null_gradient(kind, X, Y, model.fit_intercept, sample_weight)
+    W = model.coef_.T
+    _, G, g = data_term(kind, X, Y, W, model.intercept_, sample_weight)
+    _, G0 = null_model(kind, X, Y, sample_weight, model.fit_intercept)
     violations = _kkt_violations(
-        penalty, alpha, model.coef_.T, G, g, model.fit_intercept, np.max(np.abs(G0))
+        penalty, alpha, W, G, g, model.fit_intercept, np.max(np.abs(G0))
     )
     _assert_kkt(violations, rtol)
     return violations
@@ -278,7 +116,7 @@ def _fit_alpha(kind, penalty, X, Y, fit_intercept, divisor=3.0):
     if penalty == "ridge":
         return RIDGE_ALPHA
     a_max = alpha_max(
-        X, Y, penalty=penalty, loss=_loss_name(kind), fit_intercept=fit_intercept
+        X, Y, penalty=penalty, loss=loss_name(kind), fit_intercept=fit_intercept
     )
     return a_max / divisor
 
@@ -294,7 +132,7 @@ def _kkt_setup(penalty, kind, fit_intercept, seed):
     the solution is rank deficient.
     """
     low_rank = penalty == "trace_norm"
-    X, Y, Estimator = _problem(
+    X, Y, Estimator = make_problem(
         kind, seed, n_tasks=4 if low_rank else 3, low_rank=low_rank
     )
     alpha = _fit_alpha(
@@ -362,7 +200,7 @@ def test_kkt_check_rejects_suboptimal_points(penalty, kind):
     assert_rejected(coef, intercept, alpha=1.01 * alpha)
     if penalty != "ridge":
         # A coefficient that should be zero (or a rank that should be lower).
-        G, _ = _gradients(kind, X, Y, coef, intercept)
+        _, G, _ = data_term(kind, X, Y, coef.T, intercept)
         W = coef.T.copy()
         if penalty == "trace_norm":
             U, s, Vt = np.linalg.svd(W, full_matrices=False)
@@ -375,7 +213,7 @@ def test_kkt_check_rejects_suboptimal_points(penalty, kind):
 
 def test_kkt_sparse_design():
     """Sparse X reaches the same optimality (the centring is implicit)."""
-    X, Y, _ = _problem("regression", 3)
+    X, Y, _ = make_problem("regression", 3)
     X[np.abs(X) < 0.8] = 0.0
     alpha = _fit_alpha("regression", "group_lasso", X, Y, True)
     model = MultiTaskRegressor("group_lasso", alpha, **TIGHT).fit(sp.csr_matrix(X), Y)
@@ -385,12 +223,12 @@ def test_kkt_sparse_design():
 @pytest.mark.parametrize("kind", PROBLEMS)
 @pytest.mark.parametrize("penalty", ["group_lasso", "ridge"])
 def test_kkt_with_sample_weight(penalty, kind):
-    X, Y, Estimator = _problem(kind, 4)
+    X, Y, Estimator = make_problem(kind, 4)
     sample_weight = np.random.default_rng(4).uniform(0.2, 3.0, size=X.shape[0])
     alpha = RIDGE_ALPHA
     if penalty != "ridge":
         alpha = alpha_max(
-            X, Y, penalty=penalty, loss=_loss_name(kind), sample_weight=sample_weight
+            X, Y, penalty=penalty, loss=loss_name(kind), sample_weight=sample_weight
         )
         alpha /= 3
     model = Estimator(penalty, alpha, **TIGHT).fit(X, Y, sample_weight=sample_weight)
@@ -419,8 +257,8 @@ def _squared_loss_gap(penalty, alpha, X, Y, coef, intercept, fit_intercept, w):
     where the conjugate is the indicator of the dual-norm ball of radius
     ``alpha`` for a norm and ``||.||_F^2 / (2 alpha)`` for ridge.
     """
-    residual = Y - _scores(X, coef, intercept)
-    primal = 0.5 * w @ np.sum(residual**2, axis=1) + alpha * _penalty_value(
+    residual = Y - (np.asarray(X @ coef.T) + intercept)
+    primal = 0.5 * w @ np.sum(residual**2, axis=1) + alpha * penalty_value(
         penalty, coef.T
     )
     theta = residual
@@ -430,7 +268,7 @@ def _squared_loss_gap(penalty, alpha, X, Y, coef, intercept, fit_intercept, w):
     if penalty == "ridge":
         conjugate = np.sum(G**2) / (2 * alpha)
     else:
-        theta = theta * min(1.0, alpha / _dual_norm(penalty, G))
+        theta = theta * min(1.0, alpha / dual_norm(penalty, G))
         conjugate = 0.0
     dual = w @ (np.sum(Y * theta, axis=1) - 0.5 * np.sum(theta**2, axis=1))
     return primal, dual - conjugate
@@ -440,12 +278,12 @@ def _squared_loss_gap(penalty, alpha, X, Y, coef, intercept, fit_intercept, w):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("penalty", PENALTIES)
 def test_duality_gap_squared_loss(penalty, fit_intercept, weighted):
-    X, Y, _ = _problem("regression", 5)
+    X, Y, _ = make_problem("regression", 5)
     n = X.shape[0]
     sample_weight = None
     if weighted:
         sample_weight = np.random.default_rng(5).uniform(0.1, 2.0, size=n)
-    w = _normalised_weights(n, sample_weight)
+    w = normalised_weights(n, sample_weight)
     if penalty == "ridge":
         alpha = RIDGE_ALPHA
     else:
@@ -507,7 +345,7 @@ def _assert_coef_close(actual, expected, rtol=1e-6):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("sparse", [False, True])
 def test_group_lasso_matches_sklearn_multitask_lasso(sparse, fit_intercept, seed):
-    X, Y, _ = _problem("regression", seed)  # features with nonzero means
+    X, Y, _ = make_problem("regression", seed)  # features with nonzero means
     if sparse:
         X[np.abs(X) < 0.7] = 0.0
     alpha = _fit_alpha("regression", "group_lasso", X, Y, fit_intercept)
@@ -531,7 +369,7 @@ def test_group_lasso_matches_sklearn_multitask_lasso(sparse, fit_intercept, seed
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("sparse", [False, True])
 def test_lasso_single_task_matches_sklearn_lasso(sparse, fit_intercept, weighted):
-    X, Y, _ = _problem("regression", 2)
+    X, Y, _ = make_problem("regression", 2)
     y = Y[:, 0]
     sample_weight = None
     if weighted:
@@ -561,7 +399,7 @@ def test_lasso_single_task_matches_sklearn_lasso(sparse, fit_intercept, weighted
 @pytest.mark.parametrize("sparse", [False, True])
 def test_ridge_matches_sklearn_ridge(sparse, fit_intercept, weighted):
     """sklearn's Ridge minimises sum_i s_i r_i^2 + a ||W||^2: a = alpha sum(s)."""
-    X, Y, _ = _problem("regression", 3)
+    X, Y, _ = make_problem("regression", 3)
     n = X.shape[0]
     sample_weight = np.ones(n)
     if weighted:
@@ -595,7 +433,7 @@ def _logistic_reference(X, y, alpha, fit_intercept, sample_weight):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_classifier_ridge_matches_sklearn_logistic(n_classes, fit_intercept, weighted):
-    X, Y, _ = _problem("mixed" if n_classes == 3 else "binary", 6, n_samples=80)
+    X, Y, _ = make_problem("mixed" if n_classes == 3 else "binary", 6, n_samples=80)
     y = Y[:, 0]
     assert len(np.unique(y)) == n_classes
     sample_weight = None
@@ -638,9 +476,9 @@ def test_classifier_ridge_matches_sklearn_logistic(n_classes, fit_intercept, wei
 def _cvxpy_solution(kind, penalty, alpha, X, Y, sample_weight=None):
     """Solve the documented objective (with intercepts) with cvxpy + CLARABEL."""
     cp = pytest.importorskip("cvxpy")
-    T, blocks = _encode(kind, Y)
+    T, blocks, _ = encode(kind, Y)
     n, d = X.shape
-    w = _normalised_weights(n, sample_weight)
+    w = normalised_weights(n, sample_weight)
     W = cp.Variable((d, T.shape[1]))
     b = cp.Variable(T.shape[1])
     Z = X @ W + np.ones((n, 1)) @ cp.reshape(b, (1, T.shape[1]), order="C")
@@ -675,7 +513,7 @@ def _cvxpy_solution(kind, penalty, alpha, X, Y, sample_weight=None):
 @pytest.mark.parametrize("kind", PROBLEMS)
 @pytest.mark.parametrize("penalty", PENALTIES)
 def test_matches_cvxpy(penalty, kind, weighted):
-    X, Y, Estimator = _problem(kind, 7, n_samples=40, n_features=6, n_tasks=3)
+    X, Y, Estimator = make_problem(kind, 7, n_samples=40, n_features=6, n_tasks=3)
     sample_weight = None
     if weighted:
         sample_weight = np.random.default_rng(7).uniform(0.2, 2.0, size=X.shape[0])
@@ -683,7 +521,7 @@ def test_matches_cvxpy(penalty, kind, weighted):
         alpha = RIDGE_ALPHA
     else:
         alpha = alpha_max(
-            X, Y, penalty=penalty, loss=_loss_name(kind), sample_weight=sample_weight
+            X, Y, penalty=penalty, loss=loss_name(kind), sample_weight=sample_weight
         )
         alpha /= 3
     model = Estimator(penalty, alpha, **TIGHT).fit(X, Y, sample_weight=sample_weight)
@@ -713,18 +551,18 @@ def test_matches_cvxpy(penalty, kind, weighted):
 @pytest.mark.parametrize("kind", PROBLEMS)
 @pytest.mark.parametrize("penalty", NORM_PENALTIES)
 def test_alpha_max_zeroes_the_solution(penalty, kind, fit_intercept, weighted):
-    X, Y, Estimator = _problem(kind, 8)
+    X, Y, Estimator = make_problem(kind, 8)
     sample_weight = None
     if weighted:
         sample_weight = np.random.default_rng(8).uniform(0.2, 2.0, size=X.shape[0])
     a_max = alpha_max(
-        X, Y, penalty=penalty, loss=_loss_name(kind), fit_intercept=fit_intercept,
+        X, Y, penalty=penalty, loss=loss_name(kind), fit_intercept=fit_intercept,
         sample_weight=sample_weight,
     )  # fmt: skip
 
     # Our own formula: the dual norm of the gradient at the null model.
-    G0 = _null_gradient(kind, X, Y, fit_intercept, sample_weight)
-    assert a_max == pytest.approx(_dual_norm(penalty, G0), rel=1e-10)
+    _, G0 = null_model(kind, X, Y, sample_weight, fit_intercept)
+    assert a_max == pytest.approx(dual_norm(penalty, G0), rel=1e-10)
 
     def fit(alpha):
         return Estimator(penalty, alpha, fit_intercept=fit_intercept, **TIGHT).fit(
@@ -735,8 +573,7 @@ def test_alpha_max_zeroes_the_solution(penalty, kind, fit_intercept, weighted):
         model = fit(alpha)
         assert np.all(model.coef_ == 0)
         # The intercepts are those of the null model.
-        w = _normalised_weights(X.shape[0], sample_weight)
-        b0 = _null_intercept(kind, Y, w, fit_intercept)
+        b0 = null_intercept(kind, Y, sample_weight, fit_intercept)
         if kind == "mixed" and fit_intercept:
             rows = model.coef_rows_[0]
             b0[rows] += np.mean(model.intercept_[rows] - b0[rows])
@@ -751,7 +588,7 @@ def test_alpha_max_zeroes_the_solution(penalty, kind, fit_intercept, weighted):
 @pytest.mark.parametrize("sparse", [False, True])
 def test_alpha_max_squared_loss_formula(sparse, fit_intercept):
     """alpha_max = dual norm of X_c^T Y_c / n (centred when fitting intercepts)."""
-    X, Y, _ = _problem("regression", 9)
+    X, Y, _ = make_problem("regression", 9)
     n = X.shape[0]
     Xc, Yc = X, Y
     if fit_intercept:
@@ -783,7 +620,7 @@ def test_alpha_max_squared_loss_formula(sparse, fit_intercept):
 
 
 def test_alpha_max_errors():
-    X, Y, _ = _problem("regression", 0)
+    X, Y, _ = make_problem("regression", 0)
     with pytest.raises(ValueError, match="ridge"):
         alpha_max(X, Y, penalty="ridge")
     with pytest.raises(ValueError, match="ridge"):
@@ -850,7 +687,7 @@ def test_warm_start_path_matches_cold_starts(penalty, kind):
 @pytest.mark.parametrize("penalty", PENALTIES)
 def test_duplicated_task_gets_equal_coefficients(penalty, kind):
     """The objective is symmetric in two equal tasks and strictly convex here."""
-    X, Y, Estimator = _problem(kind, 12, n_tasks=2)
+    X, Y, Estimator = make_problem(kind, 12, n_tasks=2)
     Y = np.column_stack([Y[:, 0], Y[:, 1], Y[:, 0]])
     alpha = _fit_alpha(kind, penalty, X, Y, True)
     model = Estimator(penalty, alpha, **TIGHT).fit(X, Y)
@@ -870,7 +707,7 @@ def test_duplicated_task_gets_equal_coefficients(penalty, kind):
 
 
 def _weighted_and_duplicated(kind, seed):
-    X, Y, Estimator = _problem(kind, seed, n_samples=40)
+    X, Y, Estimator = make_problem(kind, seed, n_samples=40)
     rng = np.random.default_rng(seed)
     sample_weight = np.ones(X.shape[0])
     double = rng.choice(X.shape[0], size=5, replace=False)
@@ -904,7 +741,7 @@ def test_weight_two_equals_duplicating_rows(penalty, kind, fit_intercept):
 @pytest.mark.parametrize("kind", PROBLEMS)
 @pytest.mark.parametrize("penalty", PENALTIES)
 def test_zero_weight_equals_removing_rows(penalty, kind, fit_intercept):
-    X, Y, Estimator = _problem(kind, 14, n_samples=45)
+    X, Y, Estimator = make_problem(kind, 14, n_samples=45)
     sample_weight = np.ones(X.shape[0])
     drop = np.random.default_rng(14).choice(X.shape[0], size=5, replace=False)
     sample_weight[drop] = 0.0
@@ -922,6 +759,6 @@ def test_zero_weight_equals_removing_rows(penalty, kind, fit_intercept):
     np.testing.assert_allclose(weighted.intercept_, removed.intercept_, atol=1e-6)
     if penalty != "ridge":
         assert alpha_max(
-            X, Y, penalty=penalty, loss=_loss_name(kind), fit_intercept=fit_intercept,
+            X, Y, penalty=penalty, loss=loss_name(kind), fit_intercept=fit_intercept,
             sample_weight=sample_weight,
         ) == pytest.approx(3 * alpha, rel=1e-10)  # fmt: skip

@@ -17,6 +17,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from _helpers import kkt_violations, ridge_coef_atol
 from skmtl import (
     MultiTaskClassifier,
     MultiTaskRegressor,
@@ -109,17 +110,12 @@ def _design_objective(datafit, penalty, alpha, result):
 
 
 def _coef_atol(penalty, alpha, result, reference):
-    """How close two solutions must be, given their duality gaps.
-
-    For an objective strongly convex with modulus mu (ridge: mu = alpha), a gap
-    g puts the coefficients within sqrt(2 g / mu) of the optimum: the gap is
-    quadratic in the error, so a gap at the rounding floor still leaves errors
-    of order sqrt(1e-15). Elsewhere a fixed tolerance.
-    """
+    """How close two solutions must be, given their duality gaps: for ridge, the
+    radius that its strong convexity gives (``ridge_coef_atol``); elsewhere a
+    fixed tolerance."""
     if not isinstance(penalty, Ridge):
         return COEF_ATOL
-    radius = sum(np.sqrt(2 * max(r.dual_gap, 0.0) / alpha) for r in (result, reference))
-    return max(COEF_ATOL, radius)
+    return ridge_coef_atol(alpha, [result.dual_gap, reference.dual_gap], COEF_ATOL)
 
 
 def _assert_same_solution(datafit, penalty, alpha, result, reference):
@@ -447,19 +443,13 @@ def test_gram_lipschitz_and_restrict(sparse, fit_intercept, weighted):
 
 
 def _kkt_row_check(penalty_name, alpha, W, G, rtol=1e-6):
-    """KKT of a row-separable norm penalty on the whole problem."""
-    support = np.any(W != 0, axis=1)
-    if penalty_name == "group_lasso":
-        outside = np.linalg.norm(G[~support], axis=1)
-        norms = np.linalg.norm(W[support], axis=1, keepdims=True)
-        inside = np.linalg.norm(G[support] + alpha * W[support] / norms, axis=1)
-    else:
-        nonzero = W != 0
-        outside = np.abs(G[~nonzero])  # every zero entry, in or out of the support
-        inside = np.abs(G[nonzero] + alpha * np.sign(W[nonzero]))
-    assert np.max(outside, initial=0.0) <= alpha * (1 + rtol)
-    assert np.max(inside, initial=0.0) <= alpha * rtol
-    return support
+    """Assert the KKT conditions of a row-separable norm penalty on the whole
+    problem (every zero row, or entry for the lasso, in or out of the working
+    set); return the support (nonzero rows)."""
+    stationarity, excess, _ = kkt_violations(penalty_name, alpha, W, G)
+    assert excess <= alpha * rtol
+    assert stationarity <= alpha * rtol
+    return np.any(W != 0, axis=1)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

@@ -1,0 +1,509 @@
+"""Training of :class:`skmtl.neural.MultiTaskMLP`: epochs of minibatch Adam.
+
+A :class:`Trainer` runs epochs on a :class:`~skmtl.neural.network.Network`:
+it shuffles the rows, cuts them into :class:`Minibatches`, steps Adam,
+records the loss of each epoch, and stops when the watched loss (training
+loss, or validation loss with early stopping) stalls. It lives as long as its
+network, so that ``partial_fit`` calls and warm-started fits continue its loss
+curves and its epoch and step counts. The held-out split of early stopping and
+the convergence warning are here too.
+"""
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .._layout.tasks import rows_by_task
+from .network import LOSSES, Adam, Network, null_loss
+
+# Tasks shown per epoch with ``verbose``: enough to follow, not a wall of text.
+_MAX_REPORTED_TASKS = 10
+
+
+class TrainingOptions(NamedTuple):
+    """The estimator's parameters that shape an epoch and the stopping rule.
+
+    Parameters
+    ----------
+    alpha : float
+        Strength of the L2 penalty.
+    batch_size : int or "auto"
+        Rows per minibatch.
+    shuffle : bool
+        Whether to shuffle the rows at each epoch.
+    tol : float
+        Least decrease of the watched loss that counts as progress.
+    n_iter_no_change : int
+        Epochs without progress before stopping.
+    verbose : int
+        Print the losses of each epoch when positive.
+    """
+
+    alpha: float
+    batch_size: object
+    shuffle: bool
+    tol: float
+    n_iter_no_change: int
+    verbose: int
+
+
+class EpochsResult(NamedTuple):
+    """What a run of epochs reports.
+
+    Parameters
+    ----------
+    converged : bool
+        Whether the watched loss stalled before the last epoch allowed.
+    validation_curve : ndarray of shape (n_epochs,) or None
+        The validation loss after each epoch (None without validation).
+    best_validation_loss : float or None
+        Its smallest value, whose parameters were kept (None without
+        validation).
+    """
+
+    converged: bool
+    validation_curve: object = None
+    best_validation_loss: object = None
+
+
+def batch_rows(batch_size, n_rows):
+    """Rows per minibatch: ``"auto"`` is ``min(200, n_rows)``.
+
+    Parameters
+    ----------
+    batch_size : int or "auto"
+        The ``batch_size`` parameter.
+    n_rows : int
+        Number of training rows.
+
+    Returns
+    -------
+    batch_rows : int
+        Rows per minibatch, at most ``n_rows``.
+    """
+    if batch_size == "auto":
+        return min(200, n_rows)
+    return min(int(batch_size), n_rows)
+
+
+def full_batch(targets, task_weights):
+    """All observations as one batch, entries weighted ``lambda_t / n_t``.
+
+    Parameters
+    ----------
+    targets : Targets
+        The encoded observations.
+    task_weights : ndarray of shape (n_tasks,)
+        Task weights ``lambda_t``.
+
+    Returns
+    -------
+    batch : list of tuple
+        ``(task, rows, targets, scale)`` per observed task, as
+        :meth:`skmtl.neural.network.Network.loss_and_gradient` reads them.
+    """
+    return [
+        (t, targets.rows[t], targets.values[t], task_weights[t] / targets.counts[t])
+        for t in range(targets.n_tasks)
+        if targets.counts[t] > 0
+    ]
+
+
+class Minibatches:
+    """The observations of every task, cut into minibatches of rows.
+
+    An entry of task ``t`` in a batch of ``m`` of the ``n`` rows has weight
+    ``lambda_t n / (m n_t)``: each batch objective is an unbiased estimate of
+    the full objective (exact when the batch holds every row).
+
+    Parameters
+    ----------
+    targets : Targets
+        The encoded observations.
+    batch_size : int
+        Rows per batch (the last one may have fewer).
+    task_weights : ndarray of shape (n_tasks,)
+        Task weights ``lambda_t``.
+    """
+
+    def __init__(self, targets, batch_size, task_weights):
+        self.n_rows = targets.n_rows
+        self.n_tasks = targets.n_tasks
+        self.counts = targets.counts
+        self.batch_size = batch_size
+        self.task_weights = task_weights
+        # All observations in one table (task, row, value), grouped by task,
+        # built once rather than at every epoch.
+        self.obs_task = np.repeat(np.arange(self.n_tasks), self.counts)
+        rows, values = targets.rows, targets.values
+        self.obs_row = np.concatenate(rows) if rows else np.zeros(0, int)
+        self.obs_value = np.concatenate(values) if values else np.zeros(0)
+
+    def split(self, order):
+        """Minibatches of consecutive rows of ``order``.
+
+        Parameters
+        ----------
+        order : ndarray of shape (n_rows,)
+            A permutation of the rows.
+
+        Yields
+        ------
+        rows : ndarray
+            Rows of ``X`` in the batch.
+        batch : list of tuple
+            ``(task, positions, targets, scale)`` per task observed, as
+            :meth:`skmtl.neural.network.Network.loss_and_gradient` reads
+            them.
+        """
+        batch_size = self.batch_size
+        position = np.empty(self.n_rows, dtype=np.intp)
+        position[order] = np.arange(self.n_rows)
+        obs_position = position[self.obs_row]
+        obs_batch = obs_position // batch_size
+        # Stable: within a batch the observations stay grouped by task.
+        by_batch = np.argsort(obs_batch, kind="stable")
+        n_batches = -(-self.n_rows // batch_size)
+        bounds = np.searchsorted(obs_batch[by_batch], np.arange(n_batches + 1))
+        all_tasks = np.arange(self.n_tasks + 1)
+        for k in range(n_batches):
+            start = k * batch_size
+            rows = order[start : start + batch_size]
+            members = by_batch[bounds[k] : bounds[k + 1]]
+            task_bounds = np.searchsorted(self.obs_task[members], all_tasks)
+            batch = []
+            for t in np.flatnonzero(np.diff(task_bounds)):
+                entries = members[task_bounds[t] : task_bounds[t + 1]]
+                scale = (
+                    self.task_weights[t] * self.n_rows / (rows.size * self.counts[t])
+                )
+                batch.append(
+                    (
+                        int(t),
+                        obs_position[entries] - start,
+                        self.obs_value[entries],
+                        scale,
+                    )
+                )
+            yield rows, batch
+
+
+def initial_network(rng, n_features, hidden, specs, targets, activation):
+    """A new network whose heads start at the best constant prediction.
+
+    Parameters
+    ----------
+    rng : numpy.random.RandomState
+        Source of the random weights.
+    n_features : int
+        Width of the input.
+    hidden : tuple of int
+        Widths of the shared layers.
+    specs : list of TaskSpec
+        Kind and width of each task's head.
+    targets : Targets
+        The encoded observations, for the heads' initial intercepts.
+    activation : {"relu", "tanh"}
+        Activation of the shared layers.
+
+    Returns
+    -------
+    network : Network
+        The initialised network.
+    """
+    head_bias = [
+        null_loss(spec.kind, targets.values[t], spec.width)[1]
+        for t, spec in enumerate(specs)
+    ]
+    return Network.initialize(
+        rng,
+        n_features,
+        hidden,
+        [spec.kind for spec in specs],
+        [spec.width for spec in specs],
+        head_bias,
+        activation,
+    )
+
+
+def validation_split(X, targets, task_index, fraction, rng, tasks):
+    """Hold out ``fraction`` of the rows (of each task's rows) for early stopping.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+        Features.
+    targets : Targets
+        The encoded observations of the rows.
+    task_index : ndarray of int of shape (n_rows,) or None
+        With a task column, the task of each row: each task keeps its share
+        of training rows. None: the rows are split together.
+    fraction : float
+        The ``validation_fraction`` parameter.
+    rng : numpy.random.RandomState
+        Chooses the held-out rows.
+    tasks : ndarray of shape (n_tasks,)
+        Task labels, for error messages.
+
+    Returns
+    -------
+    X_train : ndarray or sparse matrix
+        Features of the training rows.
+    train : Targets
+        Their observations.
+    validation : tuple of (X_validation, Targets)
+        The held-out rows and their observations.
+    """
+    n_rows = X.shape[0]
+    groups = np.zeros(n_rows, dtype=np.intp) if task_index is None else task_index
+    held_out = []
+    for _, members in rows_by_task(groups):
+        size = members.size
+        n_held = min(int(np.ceil(fraction * size)), size - 1)
+        held_out.append(rng.permutation(members)[:n_held])
+    held_out = np.sort(np.concatenate(held_out))
+    kept = np.setdiff1d(np.arange(n_rows), held_out)
+    if held_out.size == 0:
+        raise ValueError(
+            "early_stopping needs a validation set, but validation_fraction="
+            f"{fraction} of {n_rows} rows leaves none; use more "
+            "data or turn early_stopping off."
+        )
+    train, validation = targets.subset(kept), targets.subset(held_out)
+    empty = np.flatnonzero(train.counts == 0)
+    if empty.size:
+        names = tasks[empty][:5].tolist()
+        raise ValueError(
+            f"early_stopping leaves tasks {names} without a training target; "
+            "lower validation_fraction or turn early_stopping off."
+        )
+    return X[kept], train, (X[held_out], validation)
+
+
+def data_loss(network, X, targets, task_weights):
+    """Weighted data term of the objective (full batch), without gradient.
+
+    Parameters
+    ----------
+    network : Network
+        The network.
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+        Features.
+    targets : Targets
+        The encoded observations of the rows.
+    task_weights : ndarray of shape (n_tasks,)
+        Task weights ``lambda_t``.
+
+    Returns
+    -------
+    loss : float
+        ``sum_t lambda_t`` times the mean loss of task ``t``.
+    """
+    representation = network.shared(X)[-1]
+    total = 0.0
+    for t, positions, values, scale in full_batch(targets, task_weights):
+        scores = network.scores(representation[positions], t)
+        losses, _ = LOSSES[network.kinds[t]](scores, values)
+        total += scale * float(losses.sum())
+    return total
+
+
+class _Plateau:
+    """The best value of the watched loss and for how many epochs it stalled."""
+
+    def __init__(self, tol):
+        self.tol = tol
+        self.best = np.inf
+        self.stalled = 0
+
+    def update(self, loss):
+        """Record one epoch's loss; return whether it is the best so far."""
+        if loss > self.best - self.tol:
+            self.stalled += 1
+        else:
+            self.stalled = 0
+        if loss < self.best:
+            self.best = loss
+            return True
+        return False
+
+
+def _epoch_line(epoch, total, task_loss, validation_curve):
+    """The line ``verbose`` prints after an epoch."""
+    shown = ", ".join(f"{v:.4g}" for v in task_loss[:_MAX_REPORTED_TASKS])
+    more = ", ..." if task_loss.size > _MAX_REPORTED_TASKS else ""
+    line = f"Epoch {epoch}: loss {total:.6g} (tasks: {shown}{more})"
+    if validation_curve:
+        line += f", validation loss {validation_curve[-1]:.6g}"
+    return line
+
+
+class Trainer:
+    """Minibatch Adam on a network, and the record of the epochs it ran.
+
+    Parameters
+    ----------
+    network : Network
+        The network to train (updated in place).
+    rng : numpy.random.RandomState
+        Shuffles the rows.
+    learning_rate : float
+        Adam step size.
+
+    Attributes
+    ----------
+    loss_history : list of float
+        The objective of each epoch, averaged over its batches.
+    task_loss_history : list of ndarray
+        The unweighted mean loss of each task in each epoch.
+    n_epochs : int
+        Epochs run.
+    n_steps : int
+        Adam steps (minibatches) taken.
+    """
+
+    def __init__(self, network, rng, learning_rate):
+        self.network = network
+        self.rng = rng
+        self.optimizer = Adam(network.size, learning_rate)
+        self.loss_history = []
+        self.task_loss_history = []
+        self.n_epochs = 0
+        self.n_steps = 0
+
+    def restart(self, rng, learning_rate):
+        """Continue with a fresh optimiser and rng (a warm-started ``fit``).
+
+        Parameters
+        ----------
+        rng : numpy.random.RandomState
+            Shuffles the rows from now on.
+        learning_rate : float
+            Adam step size.
+        """
+        self.rng = rng
+        self.optimizer = Adam(self.network.size, learning_rate)
+
+    def run(self, X, targets, n_epochs, options, task_weights, validation=None):
+        """Run up to ``n_epochs`` epochs of minibatch Adam.
+
+        Stops when the training loss (the validation loss when ``validation``
+        is given) has not decreased by ``tol`` for ``n_iter_no_change``
+        epochs. With ``validation``, the parameters of the best validation
+        epoch are restored.
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_rows, n_features)
+            Training features.
+        targets : Targets
+            Their encoded observations.
+        n_epochs : int
+            Most epochs to run.
+        options : TrainingOptions
+            Batch size, penalty and stopping rule.
+        task_weights : ndarray of shape (n_tasks,)
+            Task weights ``lambda_t``.
+        validation : tuple of (X, Targets) or None, default=None
+            Held-out rows for early stopping.
+
+        Returns
+        -------
+        result : EpochsResult
+            Whether the loss stalled, and the validation curve.
+        """
+        batches = Minibatches(
+            targets, batch_rows(options.batch_size, X.shape[0]), task_weights
+        )
+        plateau = _Plateau(options.tol)
+        best_flat, validation_curve = None, []
+        converged = False
+        for _ in range(n_epochs):
+            total, task_loss = self._epoch(X, batches, options)
+            watched = total
+            if validation is not None:
+                watched = data_loss(self.network, *validation, task_weights)
+                validation_curve.append(watched)
+            if options.verbose:
+                print(_epoch_line(self.n_epochs, total, task_loss, validation_curve))
+            if plateau.update(watched) and validation is not None:
+                best_flat = self.network.flat.copy()
+            # One epoch (partial_fit) is a step, never a verdict on convergence.
+            if n_epochs > 1 and plateau.stalled >= options.n_iter_no_change:
+                converged = True
+                break
+        if validation is None:
+            return EpochsResult(converged)
+        self.network.flat[...] = best_flat
+        return EpochsResult(converged, np.array(validation_curve), float(plateau.best))
+
+    def partial_fit_epoch(self, X, targets, options, task_weights, learning_rate):
+        """One epoch that continues the optimiser (``partial_fit``).
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_rows, n_features)
+            Features of this call.
+        targets : Targets
+            Their encoded observations.
+        options : TrainingOptions
+            Batch size and penalty.
+        task_weights : ndarray of shape (n_tasks,)
+            Task weights ``lambda_t``.
+        learning_rate : float
+            Adam step size, which may have changed since the last call.
+        """
+        self.optimizer.learning_rate = learning_rate
+        self.run(X, targets, 1, options, task_weights)
+
+    def _epoch(self, X, batches, options):
+        """One pass over the rows; returns the objective and each task's loss."""
+        network, alpha = self.network, options.alpha
+        n_rows = X.shape[0]
+        order = self.rng.permutation(n_rows) if options.shuffle else np.arange(n_rows)
+        sums = np.zeros(batches.n_tasks)
+        for rows, batch in batches.split(order):
+            _, task_sums, gradient = network.loss_and_gradient(X[rows], batch, alpha)
+            self.optimizer.step(network.flat, gradient)
+            self.n_steps += 1
+            for t, value in task_sums.items():
+                sums[t] += value
+        counts = batches.counts
+        with np.errstate(invalid="ignore", divide="ignore"):
+            task_loss = np.where(counts > 0, sums / counts, np.nan)
+        observed = counts > 0
+        weighted = np.sum(batches.task_weights[observed] * task_loss[observed])
+        total = float(weighted) + network.penalty(alpha)
+        self.loss_history.append(total)
+        self.task_loss_history.append(task_loss)
+        self.n_epochs += 1
+        return total, task_loss
+
+
+def warn_not_converged(max_iter, tol, n_iter_no_change, early_stopping):
+    """Warn that ``fit`` ran out of epochs while the watched loss still fell.
+
+    Parameters
+    ----------
+    max_iter : int
+        The ``max_iter`` parameter.
+    tol : float
+        The ``tol`` parameter.
+    n_iter_no_change : int
+        The ``n_iter_no_change`` parameter.
+    early_stopping : bool
+        Whether the validation loss was watched.
+    """
+    watched = "validation loss" if early_stopping else "training loss"
+    advice = "" if early_stopping else ", or set early_stopping=True"
+    warnings.warn(
+        f"MultiTaskMLP stopped at max_iter={max_iter} epochs while the "
+        f"{watched} still decreased by more than tol={tol:g} within "
+        f"n_iter_no_change={n_iter_no_change} epochs. Increase "
+        "max_iter, raise learning_rate_init or standardise the features "
+        f"(StandardScaler){advice}.",
+        ConvergenceWarning,
+        stacklevel=3,  # the caller of fit
+    )
