@@ -312,40 +312,25 @@ def table(results_by_row):
     return "\n".join(lines)
 
 
-def versions():
-    import celer
-    import cvxpy
-    import scipy
-    import skglm
-    import sklearn
-
-    try:
-        from importlib.metadata import version
-
-        spams_version = version("spams-bin")
-    except Exception:  # noqa: BLE001
-        spams_version = "unknown"
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "skglm": skglm.__version__,
-        "spams (spams-bin)": spams_version,
-        "cvxpy": cvxpy.__version__,
-        "clarabel": _dist_version("clarabel"),
-        "celer": celer.__version__,
-        "skmtl": skmtl.__version__,
-    }
-
-
 def _dist_version(name):
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(name)
     except PackageNotFoundError:
-        return "unknown"
+        return "absent"
+
+
+def versions():
+    """Versions of Python and of each package a run may use ("absent" if missing)."""
+    names = (
+        "numpy", "scipy", "scikit-learn", "skglm", "spams-bin", "cvxpy", "clarabel",
+        "celer",
+    )  # fmt: skip
+    found = {"python": platform.python_version()}
+    found.update({name: _dist_version(name) for name in names})
+    found["skmtl"] = skmtl.__version__
+    return found
 
 
 def machine():

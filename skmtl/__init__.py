@@ -10,7 +10,7 @@ of the literature (:mod:`skmtl.structures`), a shared-bottom network
 from ._alpha_max import alpha_max
 from ._classifier import MultiTaskClassifier
 from ._cv import MultiTaskClassifierCV, MultiTaskRegressorCV
-from ._path import regularization_path
+from ._path import GridEdgeWarning, penalty_grid, regularization_path
 from ._regressor import MultiTaskRegressor
 from .neural.estimator import MultiTaskMLP
 from .representation import SharedSubspace
@@ -18,6 +18,7 @@ from .representation import SharedSubspace
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "GridEdgeWarning",
     "MultiTaskClassifier",
     "MultiTaskClassifierCV",
     "MultiTaskMLP",
@@ -25,5 +26,6 @@ __all__ = [
     "MultiTaskRegressorCV",
     "SharedSubspace",
     "alpha_max",
+    "penalty_grid",
     "regularization_path",
 ]

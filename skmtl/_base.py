@@ -14,6 +14,7 @@ from ._layout.designs import TASK_WEIGHTINGS
 from ._layout.tasks import (
     Observations,
     _is_missing,
+    as_column_frame,
     complete_shared_layout,
     lookup_tasks,
     shared_layout,
@@ -21,6 +22,7 @@ from ._layout.tasks import (
     task_indices,
     task_rows_layout,
     validate_targets,
+    warn_if_transformed,
 )
 from ._problem import Problem, TaskContext
 from .datafits.loss import LossDatafit
@@ -86,6 +88,58 @@ def _checked_sample_weight(sample_weight, n_samples, *, rescale=True):
     return sample_weight
 
 
+def _check_column_names(estimator, names, *, reset):
+    """Record or check the columns of a dataframe that scikit-learn may not read.
+
+    The columns of a dataframe read through :func:`as_column_frame` (polars,
+    any frame with the interchange protocol) give ``n_features_in_`` and
+    ``feature_names_in_`` exactly as scikit-learn's ``validate_data`` gives
+    them for a pandas DataFrame, and are checked the same way afterwards.
+    """
+    names = np.asarray(names, dtype=object)
+    strings = names.size > 0 and all(isinstance(name, str) for name in names)
+    if reset:
+        estimator.n_features_in_ = names.size
+        if strings:
+            estimator.feature_names_in_ = names
+        elif hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+        return
+    expected = getattr(estimator, "n_features_in_", names.size)
+    if names.size != expected:
+        raise ValueError(
+            f"X has {names.size} features, but {type(estimator).__name__} is "
+            f"expecting {expected} features as input."
+        )
+    fitted = getattr(estimator, "feature_names_in_", None)
+    name = type(estimator).__name__
+    if fitted is None and strings:
+        warnings.warn(
+            f"X has feature names, but {name} was fitted without feature names",
+            UserWarning,
+            stacklevel=5,
+        )
+    elif fitted is not None and not strings:
+        warnings.warn(
+            f"X does not have valid feature names, but {name} was fitted with "
+            "feature names",
+            UserWarning,
+            stacklevel=5,
+        )
+    if fitted is None or not strings:
+        return
+    if list(fitted) != list(names):
+        unseen = sorted(set(names) - set(fitted))[:5]
+        missing = sorted(set(fitted) - set(names))[:5]
+        raise ValueError(
+            "The feature names should match those that were passed during fit. "
+            f"Names unseen at fit time: {unseen}; seen at fit time, yet now "
+            f"missing: {missing}"
+            + ("" if unseen or missing else "; the order differs")
+            + "."
+        )
+
+
 @dataclass(frozen=True)
 class _TaskInfo:
     """What a fit learns about the tasks and the input besides the solution.
@@ -109,6 +163,10 @@ class _TaskInfo:
         Number of columns of ``X``, the task column included.
     feature_names_in : ndarray of shape (n_features_in,), default=None
         Their names, when ``X`` had string column names.
+    trained : ndarray of int, default=None
+        Indices of the tasks the datafit holds, when it leaves some out (a
+        classifier's single-class tasks, whose entry of ``task_losses`` is
+        ``(1, None)``: one column of ``W``, kept at zero); None for all.
     """
 
     labels: np.ndarray
@@ -117,6 +175,7 @@ class _TaskInfo:
     single_task: bool
     n_features_in: int
     feature_names_in: np.ndarray | None = None
+    trained: np.ndarray | None = None
 
 
 class _MultiTaskLinear(BaseEstimator):
@@ -190,13 +249,25 @@ class _MultiTaskLinear(BaseEstimator):
 
         ``validate_data`` records (``reset=True``) or checks the columns of the
         whole ``X``, the task column included; the features are the others.
+        Any dataframe but a pandas-like one is read as a
+        :class:`~skmtl._layout.tasks.ColumnFrame`, its columns recorded and
+        checked by :func:`_check_column_names`.
         """
+        frame = as_column_frame(X)
+        if frame is not None:
+            _check_column_names(self, frame.columns, reset=reset)
         if self.task_column is None:
+            if frame is not None:
+                X = check_array(frame.to_numpy(), dtype=np.float64, input_name="X")
+                return X, None
             X = validate_data(
                 self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, reset=reset
             )
             return X, None
-        validate_data(self, X, skip_check_array=True, reset=reset)
+        if frame is None:
+            validate_data(self, X, skip_check_array=True, reset=reset)
+        else:
+            X = frame
         features, labels = split_task_column(X, self.task_column)
         X = check_array(
             features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
@@ -235,10 +306,19 @@ class _MultiTaskLinear(BaseEstimator):
             weight = _checked_sample_weight(sample_weight, X.shape[0])
             if not (allow_missing and np.any(_is_missing(Y))):
                 self.n_tasks_ = Y.shape[1]
-                layout, infos, task_losses = complete_shared_layout(
-                    X, Y, weight, self._encode_task, self.fit_intercept
+                constant = self._constant_tasks(
+                    (Y[:, t], weight) for t in range(Y.shape[1])
                 )
-                return LossDatafit(layout), self._read_tasks(infos, task_losses)
+                trained = self._trained(constant)
+                layout, infos, task_losses = complete_shared_layout(
+                    X,
+                    Y if trained is None else Y[:, trained],
+                    weight,
+                    self._trained_encoder(trained),
+                    self.fit_intercept,
+                )
+                tasks = self._read_tasks(infos, task_losses, constant, trained)
+                return LossDatafit(layout), tasks
             observations = Observations.from_matrix(Y, weight)
             build = shared_layout
         else:
@@ -249,22 +329,67 @@ class _MultiTaskLinear(BaseEstimator):
                 )
             self._single_task = True
             self.tasks_, task_index = task_indices(labels)
+            warn_if_transformed(labels, self.task_column)
             weight = _checked_sample_weight(sample_weight, X.shape[0])
             observations = Observations.from_rows(
                 task_index, self.tasks_.size, y, weight
             )
             build = task_rows_layout
         self.n_tasks_ = observations.n_tasks
+        constant = self._constant_tasks(
+            (observations.value[rows], observations.sample_weight[rows])
+            for rows in map(observations.members, range(observations.n_tasks))
+        )
+        trained = self._trained(constant)
+        if trained is not None:
+            observations = observations.subset(trained)
         encoded, task_losses, infos, weights = observations.encode(
-            self._encode_task, self.task_weighting
+            self._trained_encoder(trained), self.task_weighting
         )
         layout = build(
             X, observations, encoded, task_losses, weights, self.fit_intercept
         )
-        return LossDatafit(layout), self._read_tasks(infos, task_losses)
+        tasks = self._read_tasks(infos, task_losses, constant, trained)
+        return LossDatafit(layout), tasks
 
-    def _read_tasks(self, infos, task_losses):
-        """The :class:`_TaskInfo` of the data just read by :meth:`_memory_datafit`."""
+    # ------------------------------------------------------ single-class tasks
+    def _constant_tasks(self, per_task):
+        """``{task: info}`` of the tasks left out of the fit, predicted constant.
+
+        ``per_task`` yields each task's ``(targets, sample weights)``. Only the
+        classifier leaves tasks out (those with one class, on request); the
+        ``info`` is what :meth:`_encode_task` would have returned about them.
+        """
+        return {}
+
+    def _trained(self, constant):
+        """Indices of the tasks to fit, or None when all are."""
+        if not constant:
+            return None
+        return np.array([t for t in range(self.n_tasks_) if t not in constant])
+
+    def _trained_encoder(self, trained):
+        """:meth:`_encode_task` for data that hold only the ``trained`` tasks."""
+        if trained is None:
+            return self._encode_task
+        return lambda task, values, weights: self._encode_task(
+            int(trained[task]), values, weights
+        )
+
+    def _read_tasks(self, infos, task_losses, constant=None, trained=None):
+        """The :class:`_TaskInfo` of the data just read by :meth:`_memory_datafit`.
+
+        ``infos`` and ``task_losses`` describe the ``trained`` tasks; the tasks
+        left out (``constant``) get one column of ``W`` each, without a loss.
+        """
+        if trained is not None:
+            fitted = iter(zip(infos, task_losses, strict=True))
+            every = [
+                (constant[t], (1, None)) if t in constant else next(fitted)
+                for t in range(self.n_tasks_)
+            ]
+            infos = [info for info, _ in every]
+            task_losses = [losses for _, losses in every]
         return _TaskInfo(
             labels=self.tasks_,
             task_losses=task_losses,
@@ -272,6 +397,7 @@ class _MultiTaskLinear(BaseEstimator):
             single_task=self._single_task,
             n_features_in=self.n_features_in_,
             feature_names_in=getattr(self, "feature_names_in_", None),
+            trained=trained,
         )
 
     def _prediction_rows(self, X):
@@ -312,6 +438,10 @@ class _MultiTaskLinear(BaseEstimator):
         self._single_task = tasks.single_task
         widths = [width for width, _ in tasks.task_losses]
         self._column_task = np.repeat(np.arange(len(widths)), widths)
+        # The columns of W that the solver fits: all but those of tasks left
+        # out of the datafit (kept at zero in coef_).
+        trained = np.arange(len(widths)) if tasks.trained is None else tasks.trained
+        self._trained_columns = np.isin(self._column_task, trained)
         self._store_task_info(tasks.classes, tasks.task_losses)
 
     def _problem(self, X, y, sample_weight):
@@ -329,13 +459,24 @@ class _MultiTaskLinear(BaseEstimator):
         penalty = self._validated_penalty()
         datafit, tasks = build(*args)
         self._store_tasks(tasks)
-        context = TaskContext(datafit.n_features, self._column_task, self.tasks_)
+        # The penalty sees the tasks the datafit holds, numbered 0, 1, ...
+        trained, column_task = np.unique(
+            self._column_task[self._trained_columns], return_inverse=True
+        )
+        context = TaskContext(datafit.n_features, column_task, self.tasks_[trained])
         try:  # the penalty's checks against the data (sizes, task graph, ...)
             problem = Problem(datafit, penalty, context, float(self.l2))
             problem.datafit_at(float(self.alpha))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError) as error:
+            left_out = np.setdiff1d(self.tasks_, context.tasks).tolist()
             self._forget_fit()
-            raise
+            if not left_out:
+                raise
+            raise type(error)(
+                f"{error} (The penalty sees {context.n_tasks} tasks: the tasks "
+                f"{left_out[:10]}, of a single class, are left out of the fit; "
+                "see single_class_tasks.)"
+            ) from error
         return problem
 
     def _fit_datafit(self, build, *args):
@@ -412,8 +553,9 @@ class _MultiTaskLinear(BaseEstimator):
         zero gives NaN.
         """
         check_is_fitted(self)
-        rows = [slice(t, t + 1) for t in range(self.n_tasks_)]
-        rows = getattr(self, "coef_rows_", rows)
+        rows = getattr(self, "coef_rows_", None)
+        if rows is None:  # one row of coef_ per task: one matrix product
+            return cosine_matrix(np.reshape(self.coef_, (self.n_tasks_, -1)))
         return cosine_matrix([self.coef_[r].ravel() for r in rows])
 
     # ----------------------------------------------------------------- solve
@@ -423,14 +565,18 @@ class _MultiTaskLinear(BaseEstimator):
         coef_init = offset_init = None
         expected = (data.n_columns, data.n_features)
         if self.warm_start and getattr(self, "coef_", None) is not None:
-            if self.coef_.shape == expected:
+            fitted = self._trained_columns
+            if self.coef_.shape[0] != fitted.size:  # another set of columns
+                fitted = slice(None)
+            if self.coef_[fitted].shape == expected:
                 parts = {
-                    name: getattr(self, f"{name}_").T
+                    name: getattr(self, f"{name}_")[fitted].T
                     for name, _, _ in problem.components
                     if hasattr(self, f"{name}_")
                 }
-                coef_init = problem.stack(self.coef_.T, parts)
-                offset_init = data.offset(self.coef_.T, self.intercept_)
+                coef = self.coef_[fitted].T
+                coef_init = problem.stack(coef, parts)
+                offset_init = data.offset(coef, self.intercept_[fitted])
         alpha = float(self.alpha)
         result = solve(
             problem.datafit_at(alpha),
@@ -450,9 +596,10 @@ class _MultiTaskLinear(BaseEstimator):
     def _store_result(self, result, problem):
         """Set the fitted coefficients, structure and solver attributes."""
         W, parts = problem.split(result.coef)
-        self.coef_ = np.ascontiguousarray(W.T)
+        self.coef_ = np.ascontiguousarray(self._every_column(W).T)
         intercept = problem.datafit.data.intercept(W, result.offset)
-        self.intercept_ = intercept if self.fit_intercept else np.zeros_like(intercept)
+        intercept = intercept if self.fit_intercept else np.zeros_like(intercept)
+        self.intercept_ = self._every_column(intercept)
         self.n_iter_ = result.n_iter
         self.dual_gap_ = result.dual_gap
         self.optimality_residual_ = result.residual
@@ -464,12 +611,22 @@ class _MultiTaskLinear(BaseEstimator):
             if hasattr(self, name):
                 delattr(self, name)
         attributes = {
-            f"{name}_": np.ascontiguousarray(part.T) for name, part in parts.items()
+            f"{name}_": np.ascontiguousarray(self._every_column(part).T)
+            for name, part in parts.items()
         }
         attributes.update(problem.fitted_attributes(W, parts))
         for name, value in attributes.items():
             setattr(self, name, value)
         self._structure_attributes = tuple(attributes)
+
+    def _every_column(self, values):
+        """Values of the fitted columns of ``W`` (last axis), zero for the others."""
+        fitted = self._trained_columns
+        if fitted.all():
+            return values
+        every = np.zeros(values.shape[:-1] + fitted.shape)
+        every[..., fitted] = values
+        return every
 
     def _warn_not_converged(self, result):
         if result.criterion == "duality_gap":

@@ -1,27 +1,46 @@
 """MultiTaskClassifier: logistic / multinomial loss with a multi-task penalty."""
 
+import warnings
+
 import numpy as np
 from scipy.special import expit, softmax
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import accuracy_score
 from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._base import _MultiTaskLinear, _TaskInfo
-from ._layout.tasks import _is_missing, rows_by_task
+from ._base import _check_option, _MultiTaskLinear, _TaskInfo
+from ._layout.tasks import rows_by_task
 from .datafits.dask_logistic import DaskLogisticDatafit
 from .losses import LogisticLoss, MultinomialLoss
+from .metrics import mean_task_score
+from .outofcore.dask import dask_task_labels
+
+SINGLE_CLASS = ("constant", "error")
 
 
-def _task_accuracy(truth, prediction, sample_weight):
-    """Accuracy of one task over its observed (non-missing) labels."""
-    observed = ~_is_missing(truth)
-    # Columns of an object array: give the labels their own dtype back, so
-    # that integer labels stored as objects compare as integers.
-    truth = np.asarray(truth[observed].tolist())
-    prediction = np.asarray(prediction[observed].tolist())
-    weight = None if sample_weight is None else np.asarray(sample_weight)[observed]
-    return float(accuracy_score(truth, prediction, sample_weight=weight))
+def _has_decision_function(estimator):
+    """Whether ``decision_function`` works: the check of ``available_if``.
+
+    Always with a shared design. With a task column, a row's scores are those of
+    its own task, so one score per row needs every task to be binary with the
+    same two classes (``classes_`` holds exactly those two, and no task is a
+    single-class one); before fit the method is there, and raises
+    ``NotFittedError``.
+    """
+    if estimator.task_column is None or not hasattr(estimator, "coef_rows_"):
+        return True
+    classes = estimator.classes_
+    if not isinstance(classes, np.ndarray):
+        return True  # a fit of the other layout: the call says what is wrong
+    if len(classes) == 2 and all(len(c) == 2 for c in estimator.task_classes_):
+        return True
+    raise AttributeError(
+        "decision_function is not available with a task_column unless every task "
+        "is binary with the same two classes (the fitted tasks have the classes "
+        f"{classes.tolist()[:10]} between them, a single-class task one of them); "
+        "use predict_proba."
+    )
 
 
 class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
@@ -88,6 +107,18 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         With a ``task_column``: what ``predict`` does with a task not seen in
         fit. ``"mean"`` averages the coefficients of the fitted tasks, which
         needs every task to have the same classes.
+    single_class_tasks : {"constant", "error"}, default="constant"
+        What a task whose labels (of positive sample weight) hold a single
+        class means. ``"constant"``: the task is left out of the fit (the
+        penalty sees the other tasks only), it predicts its class with
+        probability 1, and a warning names it; its row of ``coef_`` and its
+        ``intercept_`` are zero (so ``decision_function`` gives it 0), its
+        ``task_classes_`` entry holds its one class, and ``constant_tasks_``
+        lists it. Many small tasks make this common (a district where every
+        woman answered the same), and cross-validation folds make it more
+        common. ``"error"``: such a task is an error, as in scikit-learn's
+        classifiers. A fit where every task has a single class is always an
+        error.
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept per score column.
     max_iter : int, default=1000
@@ -118,11 +149,18 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     coef_ : ndarray of shape (n_columns, n_features)
         Coefficients, one row per score column: one row for a binary task and
         one per class for a multi-class task, task after task. With only binary
-        tasks this is (n_tasks, n_features).
+        tasks this is (n_tasks, n_features). A single-class task (see
+        ``single_class_tasks``) has one row, of zeros.
     intercept_ : ndarray of shape (n_columns,)
         Intercept of each score column.
     coef_rows_ : list of slice
         Rows of ``coef_`` (and entries of ``intercept_``) of each task.
+    constant_tasks_ : ndarray
+        Labels of the single-class tasks left out of the fit and predicted
+        constant (``single_class_tasks="constant"``); empty when there are
+        none. Structures that describe tasks (``outlier_tasks_``,
+        ``task_similarity_``, ``task_clusters_``) and a ``TaskGraph``'s graph
+        concern the other tasks, in the order of ``tasks_``.
     n_tasks_ : int
         Number of tasks.
     n_iter_ : int
@@ -172,6 +210,45 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     3
     """
 
+    def __init__(
+        self,
+        penalty="group_lasso",
+        alpha=0.01,
+        *,
+        l2=0.0,
+        task_column=None,
+        task_weighting="observations",
+        missing_targets="error",
+        unknown_task="error",
+        single_class_tasks="constant",
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        verbose=0,
+    ):
+        super().__init__(
+            penalty,
+            alpha,
+            l2=l2,
+            task_column=task_column,
+            task_weighting=task_weighting,
+            missing_targets=missing_targets,
+            unknown_task=unknown_task,
+            fit_intercept=fit_intercept,
+            max_iter=max_iter,
+            tol=tol,
+            warm_start=warm_start,
+            verbose=verbose,
+        )
+        self.single_class_tasks = single_class_tasks
+
+    def _validated_penalty(self):
+        """Check every hyperparameter and return the penalty object."""
+        penalty = super()._validated_penalty()
+        _check_option("single_class_tasks", self.single_class_tasks, SINGLE_CLASS)
+        return penalty
+
     def fit(self, X, y, sample_weight=None):
         """Fit the coefficients of all tasks jointly.
 
@@ -197,7 +274,8 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
 
         The capability :func:`skmtl.outofcore.fit_dask` looks for: binary
         tasks on a shared design, without sample weights. One pass reads the
-        labels and the curvature (:meth:`DaskLogisticDatafit.from_dask`).
+        labels and the curvature (:meth:`DaskLogisticDatafit.from_dask`). The
+        columns of a DataFrame ``y`` name the tasks, as in an in-memory fit.
         """
         if self.task_column is not None or sample_weight is not None:
             raise ValueError(
@@ -207,7 +285,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         datafit = DaskLogisticDatafit.from_dask(X, y, self.fit_intercept)
         n_tasks = len(datafit.classes)
         tasks = _TaskInfo(
-            labels=np.arange(n_tasks),
+            labels=dask_task_labels(y, n_tasks),
             task_losses=[(1, LogisticLoss())] * n_tasks,
             classes=list(datafit.classes),
             single_task=getattr(y, "ndim", 2) == 1,
@@ -217,8 +295,47 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
 
     _numeric_targets = False
 
-    def _encode_task(self, task, values, weights):
-        """Binary task: one 0/1 column; K classes: K one-hot columns."""
+    def _constant_tasks(self, per_task):
+        """Tasks with one class (of positive weight), with ``"constant"``.
+
+        Each is left out of the fit and predicts its class; a warning names
+        them. With ``"error"`` none is left out (:meth:`_encode_task` raises).
+        """
+        if self.single_class_tasks != "constant":
+            return {}
+        constant = {}
+        for task, (values, weights) in enumerate(per_task):
+            labels, codes = self._task_labels(task, values)
+            present = np.bincount(codes, weights=weights, minlength=len(labels)) > 0
+            if np.count_nonzero(present) == 1:
+                constant[task] = labels[present]
+        if not constant:
+            return constant
+        names = [self.tasks_.tolist()[task] for task in constant]
+        classes = [constant[task].tolist()[0] for task in constant]
+        if len(constant) == self.n_tasks_:
+            raise ValueError(
+                f"Every task has only one class (tasks {names[:10]}): there is "
+                "nothing to learn. A classifier needs two classes in some task."
+            )
+        shown = ", ".join(
+            f"{name!r} (always {label!r})"
+            for name, label in zip(names[:10], classes[:10], strict=True)
+        )
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        warnings.warn(
+            f"{len(names)} of {self.n_tasks_} tasks have a single class: "
+            f"{shown}{more}. They are left out of the fit, predict that class "
+            "with probability 1 and keep zero coefficients "
+            "(single_class_tasks='constant'); set single_class_tasks='error' to "
+            "make this an error.",
+            UserWarning,
+            stacklevel=6,
+        )
+        return constant
+
+    def _task_labels(self, task, values):
+        """Sorted classes of one task and the class index of each value."""
         name = self.tasks_.tolist()[task]
         if values.dtype == object:
             # Left over from missing labels in an object array: infer the dtype
@@ -239,12 +356,20 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
                 f"The labels of task {name!r} mix types that cannot be "
                 "compared (e.g. numbers and strings)."
             ) from error
+        return labels, codes
+
+    def _encode_task(self, task, values, weights):
+        """Binary task: one 0/1 column; K classes: K one-hot columns."""
+        name = self.tasks_.tolist()[task]
+        labels, codes = self._task_labels(task, values)
         weight_per_class = np.bincount(codes, weights=weights, minlength=len(labels))
         if np.count_nonzero(weight_per_class) < 2:
             raise ValueError(
                 f"Task {name!r} has a single class with positive sample "
                 f"weight (labels {labels.tolist()}); a classifier can't train when "
-                "only one class is present. Every task needs at least two classes."
+                "only one class is present. Every task needs at least two classes, "
+                "unless single_class_tasks='constant': then such a task predicts "
+                "its one class."
             )
         if np.any(weight_per_class == 0):
             missing = labels[weight_per_class == 0].tolist()
@@ -260,6 +385,8 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     def _store_task_info(self, infos, task_losses):
         """Store the classes of each task and the coef_ rows of each task."""
         self.task_classes_ = infos
+        constant = [loss is None for _, loss in task_losses]
+        self.constant_tasks_ = self.tasks_[np.flatnonzero(constant)]
         bounds = np.cumsum([0] + [width for width, _ in task_losses])
         self.coef_rows_ = [
             slice(int(start), int(stop))
@@ -279,7 +406,10 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
             self.classes_ = infos
 
     @staticmethod
-    def _task_probabilities(task_scores):
+    def _task_probabilities(task_scores, labels):
+        """Probabilities over a task's ``labels`` from its score columns."""
+        if len(labels) == 1:  # a single-class task: its class, surely
+            return np.ones((task_scores.shape[0], 1))
         if task_scores.shape[1] == 1:
             positive = expit(task_scores)
             return np.hstack([1.0 - positive, positive])
@@ -290,17 +420,24 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         if task >= 0:
             rows = self.coef_rows_[task]
             return self.coef_[rows], self.intercept_[rows], self.task_classes_[task]
-        first = self.task_classes_[0]
+        # The mean of the tasks that were fitted (not the single-class ones).
+        fitted = [
+            (rows, classes)
+            for rows, classes in zip(self.coef_rows_, self.task_classes_, strict=True)
+            if len(classes) > 1
+        ]
+        first = fitted[0][1]
         same = all(
-            len(c) == len(first) and np.all(c == first) for c in self.task_classes_
+            len(classes) == len(first) and np.all(classes == first)
+            for _, classes in fitted
         )
         if not same:
             raise ValueError(
                 "unknown_task='mean' needs every task to have the same classes; "
                 "the fitted tasks have different label sets."
             )
-        coef = np.mean([self.coef_[rows] for rows in self.coef_rows_], axis=0)
-        intercept = np.mean([self.intercept_[rows] for rows in self.coef_rows_], 0)
+        coef = np.mean([self.coef_[rows] for rows, _ in fitted], axis=0)
+        intercept = np.mean([self.intercept_[rows] for rows, _ in fitted], axis=0)
         return coef, intercept, first
 
     def _task_rows_proba(self, X, index):
@@ -310,34 +447,49 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
             coef, intercept, labels = self._row_model(task)
             scores = safe_sparse_dot(X[rows], coef.T, dense_output=True) + intercept
             columns = np.searchsorted(self.classes_, labels)
-            proba[np.ix_(rows, columns)] = self._task_probabilities(scores)
+            proba[np.ix_(rows, columns)] = self._task_probabilities(scores, labels)
         return proba
 
     def _scores(self, X):
-        X, index = self._prediction_rows(X)
-        if index is not None:
-            raise AttributeError(
-                "decision_function is not available with a task_column, where "
-                "tasks may have different classes; use predict_proba."
-            )
+        """Scores of every score column, for a shared design."""
+        X, _ = self._prediction_rows(X)
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
 
+    def _task_rows_scores(self, X, index):
+        """Score of each row's own binary task (positive: ``classes_[1]``)."""
+        scores = np.empty(X.shape[0])
+        for task, rows in rows_by_task(index):
+            coef, intercept, _ = self._row_model(task)
+            row_scores = safe_sparse_dot(X[rows], coef.T, dense_output=True)
+            scores[rows] = row_scores[:, 0] + intercept[0]
+        return scores
+
+    @available_if(_has_decision_function)
     def decision_function(self, X):
         """Scores of every score column.
+
+        Available with a shared design, and with a ``task_column`` when every
+        task is binary with the same two classes (else ``hasattr`` is False,
+        and scikit-learn's scorers use :meth:`predict_proba`).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+            Samples (with the task column when the model has one).
 
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_columns)
             ``X @ coef_.T + intercept_``. For a single binary task, a 1-D array
             (positive means the second class), as in scikit-learn; column ``j``
-            belongs to the task whose ``coef_rows_`` contains ``j``.
+            belongs to the task whose ``coef_rows_`` contains ``j``. With a
+            ``task_column``, a 1-D array: the score of each row's own task,
+            positive meaning ``classes_[1]``.
         """
-        scores = self._scores(X)
+        X, index = self._prediction_rows(X)
+        if index is not None:
+            return self._task_rows_scores(X, index)
+        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
         if self._single_task and scores.shape[1] == 1:
             return scores.ravel()
         return scores
@@ -363,7 +515,8 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
             return self._task_rows_proba(*self._prediction_rows(X))
         scores = self._scores(X)
         probabilities = [
-            self._task_probabilities(scores[:, rows]) for rows in self.coef_rows_
+            self._task_probabilities(scores[:, rows], labels)
+            for rows, labels in zip(self.coef_rows_, self.task_classes_, strict=True)
         ]
         return probabilities[0] if self._single_task else probabilities
 
@@ -405,7 +558,9 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         predictions = []
         for labels, rows in zip(self.task_classes_, self.coef_rows_, strict=True):
             task_scores = scores[:, rows]
-            if task_scores.shape[1] == 1:
+            if len(labels) == 1:  # a single-class task
+                index = np.zeros(task_scores.shape[0], dtype=int)
+            elif task_scores.shape[1] == 1:
                 index = (task_scores[:, 0] > 0).astype(int)
             else:
                 index = np.argmax(task_scores, axis=1)
@@ -419,12 +574,20 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         return np.column_stack([p.astype(dtype) for p in predictions])
 
     def score(self, X, y, sample_weight=None):
-        """Mean accuracy over tasks.
+        """Mean accuracy over tasks, skipping missing labels.
+
+        The accuracy of each task on its observed labels (NaN, None or pandas'
+        NA mark a missing label, skipped; the row's other labels count),
+        averaged over tasks with the weights of ``task_weighting``: each task's
+        number of observed labels for ``"observations"`` (then the accuracy of
+        all observed labels pooled), equal weights for ``"tasks"``. With a
+        complete ``Y`` every task has the same weight. Other scores:
+        :mod:`skmtl.metrics`.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+            Samples (with the task column when the model has one).
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             True labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -433,21 +596,12 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         Returns
         -------
         score : float
-            The accuracy of each task, averaged over tasks with equal weight.
+            The mean per-task accuracy (:func:`skmtl.metrics.mean_task_score`
+            with ``metric="accuracy"``).
         """
-        prediction = self.predict(X)
-        y = np.asarray(y)
-        if y.shape != prediction.shape:
-            raise ValueError(
-                f"y has shape {y.shape}, but the model predicts {prediction.shape}."
-            )
-        if y.ndim == 1:
-            return _task_accuracy(y, prediction, sample_weight)
-        accuracies = [
-            _task_accuracy(y[:, t], prediction[:, t], sample_weight)
-            for t in range(y.shape[1])
-        ]
-        return float(np.mean(accuracies))
+        return mean_task_score(
+            self, X, y, metric="accuracy", sample_weight=sample_weight
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -3,51 +3,488 @@
 For each penalty and each training fold, the whole grid of alphas is solved as
 one warm-started path (:func:`skmtl._path.solve_path`) on data laid out once,
 and every solution is scored on the held-out fold. The best mean score picks
-the penalty and alpha, and the model is refitted on all the data.
+the penalty and alpha, and the model is refitted on all the data. A generated
+grid whose best alpha is at an open end is moved beyond that end (the paths
+refitted there) a few times, and a choice still at an end is reported
+(``skmtl.GridEdgeWarning``). Convergence failures of every path
+and of the refit are reported once, and fits that raise are reported with the
+setting that raised.
 """
 
 import numbers
+import time
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.metrics import check_scoring
-from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _checked_sample_weight
 from ._classifier import MultiTaskClassifier
-from ._path import alpha_grid, solve_path
+from ._layout.tasks import _is_missing, as_column_frame
+from ._path import (
+    CONVERGENCE_ADVICE,
+    GridEdgeWarning,
+    alpha_grid,
+    describe_alphas,
+    solve_path,
+)
 from ._regressor import MultiTaskRegressor
+from .metrics import _selection_scorer
 from .model_selection import TaskKFold
 from .penalties.norms import Penalty
+from .penalties.structures import make_penalty
+from .utils.validation import take_rows
 
 # Fitted attributes copied from the refitted estimator onto the CV estimator.
 _COPIED = (
     "coef_", "intercept_", "n_iter_", "dual_gap_", "optimality_residual_",
     "objective_", "converged_", "n_tasks_", "tasks_", "n_features_in_",
     "feature_names_in_", "classes_", "task_classes_", "coef_rows_",
+    "constant_tasks_",
 )  # fmt: skip
 
 
-def _fold_scores(estimator, X, y, sample_weight, train, test, alphas, scorer):
-    """Scores on ``test`` of the path fitted on ``train``."""
-    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
-    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-    weight = None if sample_weight is None else sample_weight[train]
-    test_weight = (
-        {} if sample_weight is None else {"sample_weight": sample_weight[test]}
-    )
-    problem = estimator._problem(X_train, y_train, weight)
-    scores = []
-    for _, result in solve_path(
-        problem, alphas, max_iter=estimator.max_iter, tol=estimator.tol
-    ):
-        estimator._store_result(result, problem)
-        scores.append(scorer(estimator, X_test, y_test, **test_weight))
-    return np.array(scores)
+# A generated grid whose best alpha is at an open end is moved beyond it at
+# most this many times, by half its length each time.
+_MAX_EXTENSIONS = 3
+# Grids shorter than this have no interior: an end is not a sign of anything.
+_MIN_EDGE_GRID = 3
+
+
+@dataclass
+class _PathFit:
+    """One warm-started path fitted on a training fold, scored on its test fold.
+
+    What a joblib job returns to the parent, which prints and reports it.
+    """
+
+    scores: np.ndarray  # (n_alphas,), NaN when the path failed
+    n_iter: np.ndarray  # (n_alphas,)
+    converged: np.ndarray  # (n_alphas,) bool
+    seconds: float
+    error: Exception | None = None
+
+
+def _fit_path(estimator, X, y, sample_weight, train, test, alphas, scorer, verbose):
+    """The path of ``alphas`` fitted on the rows ``train``, scored on ``test``."""
+    start = time.perf_counter()
+    n_alphas = alphas.size
+    scores = np.full(n_alphas, np.nan)
+    n_iter = np.zeros(n_alphas, dtype=int)
+    converged = np.ones(n_alphas, dtype=bool)
+    try:
+        X_train, y_train = take_rows(X, train), take_rows(y, train)
+        X_test, y_test = take_rows(X, test), take_rows(y, test)
+        weight = None if sample_weight is None else sample_weight[train]
+        test_weight = (
+            {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+        )
+        problem = estimator._problem(X_train, y_train, weight)
+        path = solve_path(
+            problem, alphas, max_iter=estimator.max_iter, tol=estimator.tol,
+            verbose=verbose,
+        )  # fmt: skip
+        for k, (_, result) in enumerate(path):
+            estimator._store_result(result, problem)
+            scores[k] = scorer(estimator, X_test, y_test, **test_weight)
+            n_iter[k], converged[k] = result.n_iter, result.converged
+    except Exception as error:  # the parent reports it with its setting
+        seconds = time.perf_counter() - start
+        return _PathFit(np.full(n_alphas, np.nan), n_iter, converged, seconds, error)
+    return _PathFit(scores, n_iter, converged, time.perf_counter() - start)
+
+
+def _task_codes(labels):
+    """Integer codes of one task's labels, -1 for a missing label.
+
+    Labels are compared only with the labels of the same task, so tasks may
+    use labels of different types ("yes"/"no" and 0/1).
+    """
+    labels = np.asarray(labels)
+    missing = _is_missing(labels)
+    codes = np.full(labels.shape[0], -1, dtype=np.intp)
+    present = labels[~missing]
+    try:
+        _, inverse = np.unique(present, return_inverse=True)
+    except TypeError:  # labels of several types in one task: first-seen order
+        index = {}
+        inverse = [index.setdefault(label, len(index)) for label in present.tolist()]
+    codes[~missing] = np.asarray(inverse, dtype=np.intp).ravel()
+    return codes
+
+
+def _stratification_labels(y):
+    """One label per row to stratify the folds of a multi-task classifier by.
+
+    A 1-D ``y`` gives its own labels. With several tasks, folds can be
+    stratified by one task only (the combinations of all the tasks' labels
+    are nearly unique to each row); the task whose least frequent class is
+    rarest (the first such) is the one most likely to lose a class from a
+    training fold, which cannot then be fitted. Stratified on it, every class
+    of it with two rows or more is in every training fold.
+    """
+    Y = np.asarray(y)
+    if Y.ndim == 1:
+        return _task_codes(Y)
+    codes = [_task_codes(Y[:, task]) for task in range(Y.shape[1])]
+
+    def rarest_class(task_codes):
+        counts = np.bincount(task_codes[task_codes >= 0])
+        counts = counts[counts > 0]
+        return counts.min() if counts.size else np.inf
+
+    return min(codes, key=rarest_class)
+
+
+class _TaskStratifiedKFold(StratifiedKFold):
+    """Stratified k-fold on the labels of one task (see _stratification_labels).
+
+    The default splitter of the classifier without a task column: a 2-D ``y``
+    of labels of mixed types (a task labelled "yes"/"no", another 0/1) would
+    make scikit-learn compare labels across tasks.
+    """
+
+    def split(self, X, y, groups=None):
+        """Train and test indices of each fold, stratified by one task's labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_columns)
+            Data (only their number of rows is used).
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Labels, one column per task.
+        groups : None
+            Ignored.
+
+        Yields
+        ------
+        train : ndarray
+            Training indices of the fold.
+        test : ndarray
+            Test indices of the fold.
+        """
+        return super().split(X, _stratification_labels(y), groups)
+
+
+def _open_ends(problem, grid):
+    """Whether the optimum may lie beyond the low and the high end of ``grid``.
+
+    Below the grid unless it reaches alpha = 0; above it unless it reaches
+    ``alpha_max``, from where every alpha gives the same (null) model.
+    """
+    below = grid[-1] > 0
+    above = not problem.has_alpha_max or grid[0] < problem.alpha_max()
+    return below, above
+
+
+def _edge(mean, n_alphas, ends):
+    """``"below"`` or ``"above"`` when the best of ``mean`` is at an open end."""
+    finite = np.isfinite(mean)
+    if n_alphas < _MIN_EDGE_GRID or not finite.any():
+        return None
+    if np.ptp(mean[finite]) == 0:  # flat (constant targets): nothing to gain
+        return None
+    best = int(np.argmax(np.where(finite, mean, -np.inf)))
+    if best == n_alphas - 1 and ends[0]:
+        return "below"
+    if best == 0 and ends[1]:
+        return "above"
+    return None
+
+
+@dataclass
+class _Setting:
+    """The scores of one penalty's grid on every fold, and the folds that failed."""
+
+    scores: np.ndarray  # (n_alphas, n_folds)
+    errors: list  # (fold, exception)
+
+
+class _Search:
+    """The paths of one CV fit: run in parallel, printed and tallied in the parent.
+
+    Parameters
+    ----------
+    cv_estimator : _MultiTaskCV
+        The CV estimator (its settings, and base estimators for the paths).
+    X, y, sample_weight : array-like
+        The data, indexable by rows.
+    folds : list of (ndarray, ndarray)
+        Train and test indices of each fold.
+    scorer : callable
+        Scorer of the held-out folds.
+    """
+
+    def __init__(self, cv_estimator, X, y, sample_weight, folds, scorer):
+        self.cv = cv_estimator
+        self.data = (X, y, sample_weight)
+        self.folds = folds
+        self.scorer = scorer
+        self.name = type(cv_estimator).__name__
+        self.n_fits = 0
+        self.not_converged = {}  # penalty index: [(fold, alpha), ...]
+        self.extension_failures = {}  # penalty index: description of the error
+
+    def run(self, settings):
+        """Fit and score the paths of ``settings`` on every fold.
+
+        Parameters
+        ----------
+        settings : list of (int, penalty, ndarray, str)
+            Penalty index, penalty, decreasing alphas, and a label for the
+            printed lines ("" for the first grid).
+
+        Returns
+        -------
+        results : dict of int to _Setting
+            The scores of each setting (NaN on a fold that failed).
+        """
+        cv, n_folds = self.cv, len(self.folds)
+        jobs = (
+            delayed(_fit_path)(
+                cv._base_estimator(penalty),
+                *self.data,
+                train,
+                test,
+                alphas,
+                self.scorer,
+                cv._solver_verbose(),
+            )
+            for _, penalty, alphas, _ in settings
+            for train, test in self.folds
+        )
+        results = {
+            index: _Setting(np.full((alphas.size, n_folds), np.nan), [])
+            for index, _, alphas, _ in settings
+        }
+        fits = Parallel(n_jobs=cv.n_jobs, return_as="generator")(jobs)
+        for position, fit in enumerate(fits):  # in order, as they finish
+            index, penalty, alphas, label = settings[position // n_folds]
+            fold = position % n_folds
+            self._print(penalty, fold, alphas, label, fit)
+            if fit.error is not None:
+                results[index].errors.append((fold, fit.error))
+                continue
+            results[index].scores[:, fold] = fit.scores
+            self.n_fits += alphas.size
+            failures = self.not_converged.setdefault(index, [])
+            failures += [(fold, alpha) for alpha in alphas[~fit.converged]]
+        return results
+
+    def _print(self, penalty, fold, alphas, label, fit):
+        verbose = self.cv.verbose
+        if verbose < 1:
+            return
+        where = f"[{self.name}] penalty {penalty!r}, fold {fold + 1}/{len(self.folds)}"
+        where += f", {label}" if label else ""
+        if fit.error is not None:
+            print(
+                f"{where}: failed after {fit.seconds:.3f} s: "
+                f"{type(fit.error).__name__}: {fit.error}"
+            )
+            return
+        finite = np.isfinite(fit.scores)
+        if finite.any():
+            best = int(np.argmax(np.where(finite, fit.scores, -np.inf)))
+            result = f"best score {fit.scores[best]:.6g} at alpha {alphas[best]:.3g}"
+        else:
+            result = "every score NaN"
+        print(f"{where}: {alphas.size} alphas in {fit.seconds:.3f} s, {result}")
+        if verbose < 2:
+            return
+        for alpha, score, n_iter, converged in zip(
+            alphas, fit.scores, fit.n_iter, fit.converged, strict=True
+        ):
+            state = "" if converged else ", not converged"
+            print(
+                f"    alpha {alpha:.4g}: score {score:.6g}, {n_iter} iterations{state}"
+            )
+
+    def report_failures(self, penalties, results):
+        """Raise if every penalty failed on some fold; warn for those that did.
+
+        Returns
+        -------
+        failed : set of int
+            The penalties left out of the choice.
+        """
+        failed = {index for index, setting in results.items() if setting.errors}
+        if not failed:
+            return failed
+        lines = []
+        for index in sorted(failed):
+            errors = results[index].errors
+            fold, error = errors[0]
+            lines.append(
+                f"penalty {penalties[index]!r}: {len(errors)} of {len(self.folds)} "
+                f"folds failed, first fold {fold + 1} with "
+                f"{type(error).__name__}: {error}"
+            )
+        if len(failed) == len(penalties):
+            first = results[min(failed)].errors[0][1]
+            raise ValueError(
+                f"{self.name}: every setting failed on the cross-validation folds, "
+                "so there is nothing to choose from. "
+                + "; ".join(lines)
+                + ". Fit the estimator alone on one training fold to see the "
+                "error with its traceback."
+            ) from first
+        warnings.warn(
+            f"{self.name}: some settings failed on the cross-validation folds and "
+            "were left out of the choice. " + "; ".join(lines) + ".",
+            FitFailedWarning,
+            stacklevel=3,
+        )
+        return failed
+
+    def extend(self, penalties, grids, scores, ends, skip):
+        """Move each generated grid whose best alpha is at an open end beyond it.
+
+        ``grids`` and ``scores`` (lists, one per penalty) are updated in place:
+        the grid keeps its length and spacing, losing at its far end the
+        points it gains beyond the near one, whose paths are fitted on every
+        fold. At most ``_MAX_EXTENSIONS`` times per penalty.
+
+        Returns
+        -------
+        extensions : list of int
+            How many times each penalty's grid was moved.
+        """
+        extensions = [0] * len(penalties)
+        blocked = set(skip)
+        for _ in range(_MAX_EXTENSIONS):
+            settings = []
+            for index, grid in enumerate(grids):
+                side = None
+                if index not in blocked:
+                    mean = scores[index].mean(axis=1)
+                    side = _edge(mean, grid.size, ends[index])
+                if side is None:
+                    continue
+                shift = max(1, grid.size // 2)
+                if side == "below":
+                    ratio = grid[-1] / grid[-2]
+                    alphas = grid[-1] * ratio ** np.arange(1, shift + 1)
+                else:
+                    ratio = grid[1] / grid[0]
+                    alphas = grid[0] / ratio ** np.arange(shift, 0, -1)
+                label = f"grid extended {side} {grid[-1 if side == 'below' else 0]:.3g}"
+                settings.append((index, penalties[index], alphas, label))
+            if not settings:
+                break
+            results = self.run(settings)
+            for index, _, alphas, _ in settings:
+                if results[index].errors:  # keep the grid that worked
+                    fold, error = results[index].errors[0]
+                    self.extension_failures[index] = (
+                        f"moving its grid failed on fold {fold + 1} with "
+                        f"{type(error).__name__}: {error}"
+                    )
+                    blocked.add(index)
+                    continue
+                shift, new = alphas.size, results[index].scores
+                if alphas[0] < grids[index][-1]:  # below
+                    grids[index] = np.concatenate([grids[index][shift:], alphas])
+                    scores[index] = np.concatenate([scores[index][shift:], new])
+                else:
+                    grids[index] = np.concatenate([alphas, grids[index][:-shift]])
+                    scores[index] = np.concatenate([new, scores[index][:-shift]])
+                extensions[index] += 1
+        return extensions
+
+    def warn_edges(self, penalties, grids, mean, ends, extensions, failed, tops):
+        """One GridEdgeWarning for the penalties whose best alpha is at an open end.
+
+        ``tops`` are the tops of the generated grids, before any move: a grid
+        generated with ``eps = edge / (100 top)`` reaches two decades below
+        the edge.
+        """
+        generated = isinstance(self.cv.alphas, numbers.Integral)
+        lines = []
+        for index, grid in enumerate(grids):
+            side = (
+                None if index in failed else _edge(mean[index], grid.size, ends[index])
+            )
+            if side is None:
+                continue
+            edge = grid[-1] if side == "below" else grid[0]
+            end = "smallest" if side == "below" else "largest"
+            line = f"penalty {penalties[index]!r}: the best alpha, {edge:.3g}, is"
+            line += f" the {end}"
+            if not generated:
+                line += " of the alphas given"
+            else:
+                times = extensions[index]
+                line += " of its grid" + (
+                    f" after extending it {times} time{'s' * (times != 1)}"
+                    if times
+                    else ""
+                )
+            if index in self.extension_failures:
+                line += f" ({self.extension_failures[index]})"
+            if side == "below" and generated:
+                line += (
+                    f"; pass a smaller eps (e.g. eps={edge / tops[index] / 100:.0e})"
+                    f" or alphas reaching below {edge:.3g}"
+                )
+            elif side == "below":
+                line += (
+                    f"; pass alphas reaching below {edge:.3g}, or alphas=20 for a "
+                    "grid generated from the data and extended where needed"
+                )
+            else:
+                line += (
+                    f"; pass alphas reaching above {edge:.3g}. The intercepts alone "
+                    "may predict about as well: the features may carry little signal "
+                    "this penalty can use"
+                )
+            lines.append(line)
+        if lines:
+            warnings.warn(
+                f"{self.name}: the optimum may lie beyond the grid. "
+                + "; ".join(lines)
+                + ". Ignore this warning if the held-out score is flat there "
+                "(scores_ holds it).",
+                GridEdgeWarning,
+                stacklevel=3,
+            )
+
+    def warn_not_converged(self, penalties, refit_converged, alpha):
+        """One ConvergenceWarning for all the fits (paths, refit) not converged."""
+        total = self.n_fits + 1
+        count = sum(len(failures) for failures in self.not_converged.values())
+        count += 0 if refit_converged else 1
+        if count == 0:
+            return
+        cv = self.cv
+        parts = []
+        for index in sorted(self.not_converged):
+            failures = self.not_converged[index]
+            if not failures:
+                continue
+            folds = sorted({fold + 1 for fold, _ in failures})
+            parts.append(
+                f"penalty {penalties[index]!r}: {len(failures)} fits, at "
+                f"{describe_alphas([alpha for _, alpha in failures])} in fold"
+                f"{'s' * (len(folds) > 1)} {', '.join(map(str, folds))}"
+            )
+        if not refit_converged:
+            parts.append(f"the refit on all the data at alpha={alpha:.3g}")
+        warnings.warn(
+            f"{self.name}: {count} of {total} fits did not converge in "
+            f"max_iter={cv.max_iter} iterations (tol={cv.tol:g}): "
+            + "; ".join(parts)
+            + f". {CONVERGENCE_ADVICE}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
 
 
 class _MultiTaskCV(BaseEstimator):
@@ -61,7 +498,7 @@ class _MultiTaskCV(BaseEstimator):
         *,
         l2=0.0,
         alphas=20,
-        eps=1e-2,
+        eps=None,
         cv=None,
         scoring=None,
         n_jobs=None,
@@ -101,10 +538,15 @@ class _MultiTaskCV(BaseEstimator):
             fit_intercept=self.fit_intercept,
             max_iter=self.max_iter,
             tol=self.tol,
-            verbose=self.verbose,
+            verbose=self._solver_verbose(),
         )
 
+    def _solver_verbose(self):
+        """The solver's verbosity: its progress from verbose=3 on."""
+        return max(int(self.verbose) - 2, 0)
+
     def _penalties(self):
+        """The penalties to compare, each checked (a name must be known)."""
         if isinstance(self.penalty, (str, Penalty)):
             return [self.penalty]
         try:
@@ -116,14 +558,80 @@ class _MultiTaskCV(BaseEstimator):
                 "penalty must be a penalty (a name or a penalty object) or a "
                 f"non-empty list of penalties, got {self.penalty!r}."
             )
+        for position, penalty in enumerate(penalties):
+            try:
+                make_penalty(penalty)
+            except ValueError as error:
+                raise ValueError(f"penalty list, item {position}: {error}") from error
         return penalties
 
+    def _check_search_parameters(self):
+        """Check the parameters of the search itself (the grid's in alpha_grid)."""
+        l2 = self.l2
+        if (
+            not isinstance(l2, numbers.Real)
+            or isinstance(l2, bool)
+            or not np.isfinite(l2)
+        ):
+            raise ValueError(
+                f"l2 must be a finite real number, got {l2!r}. It is the strength "
+                "of a ridge term added to every penalty and fixed along the grid "
+                "(0 for none); search it with GridSearchCV over "
+                "skmtl.penalty_grid(X, y, parameter='l2')."
+            )
+        if l2 < 0:
+            raise ValueError(
+                f"l2 must be >= 0.0, got {l2!r}. It is the strength of a ridge "
+                "term added to every penalty (0 for none)."
+            )
+        cv = self.cv
+        if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+            if cv < 2:
+                raise ValueError(
+                    f"cv={cv}: k-fold cross-validation requires at least one "
+                    "train/test split, so at least 2 folds. Pass cv=5 (five "
+                    "folds), a splitter such as KFold(5), or an iterable of "
+                    "(train, test) index arrays."
+                )
+        elif cv is not None and not (
+            hasattr(cv, "split") and hasattr(cv, "get_n_splits")
+        ):
+            if isinstance(cv, (str, bytes, bool)) or not hasattr(cv, "__iter__"):
+                raise ValueError(
+                    "cv must be None (5 folds), an integer >= 2 (the number of "
+                    "folds), a cross-validation splitter (e.g. KFold(5)) or an "
+                    f"iterable of (train, test) index arrays, got {cv!r}."
+                )
+        n_jobs = self.n_jobs
+        is_integer = isinstance(n_jobs, numbers.Integral) and not isinstance(
+            n_jobs, bool
+        )
+        if n_jobs is not None and (not is_integer or n_jobs == 0):
+            raise ValueError(
+                "n_jobs must be None (one job unless a joblib context says "
+                "otherwise), a positive integer (the number of paths fitted at "
+                f"once) or a negative one (-1: all processors), got {n_jobs!r}."
+            )
+        verbose = self.verbose
+        if not isinstance(verbose, numbers.Integral) or verbose < 0:
+            raise ValueError(
+                f"verbose must be an integer >= 0, got {verbose!r}: 0 prints "
+                "nothing, 1 a line per penalty and fold, 2 also a line per alpha, "
+                "3 the solver's progress as well."
+            )
+
     def _splitter(self, y):
-        if self.cv is None and self.task_column is not None:
-            return TaskKFold(5, task_column=self.task_column)
-        if isinstance(self.cv, numbers.Integral) and self.task_column is not None:
-            return TaskKFold(self.cv, task_column=self.task_column)
         classifier = self._estimator_class is MultiTaskClassifier
+        # With a task column: folds by task, and for a classifier by class
+        # within each task too, so that no training fold loses a task's class.
+        if self.cv is None and self.task_column is not None:
+            return TaskKFold(5, task_column=self.task_column, stratify=classifier)
+        if isinstance(self.cv, numbers.Integral) and self.task_column is not None:
+            return TaskKFold(self.cv, task_column=self.task_column, stratify=classifier)
+        if classifier and (self.cv is None or isinstance(self.cv, numbers.Integral)):
+            # Stratified by one task, each task's labels compared only among
+            # themselves (tasks may use labels of different types).
+            return _TaskStratifiedKFold(5 if self.cv is None else self.cv)
         return check_cv(self.cv, y, classifier=classifier)
 
     def fit(self, X, y, sample_weight=None, groups=None):
@@ -146,6 +654,7 @@ class _MultiTaskCV(BaseEstimator):
             The fitted estimator.
         """
         penalties = self._penalties()
+        self._check_search_parameters()
         # Row indexing of the folds needs a row format or an array; DataFrames
         # stay DataFrames (a task column may be named).
         if y is None:
@@ -153,44 +662,80 @@ class _MultiTaskCV(BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        X = X.tocsr() if sp.issparse(X) else X if hasattr(X, "iloc") else np.asarray(X)
+        frame = as_column_frame(X)  # any dataframe but a pandas-like one
+        if frame is not None:
+            X = frame  # named columns, indexed by rows like an array
+        elif sp.issparse(X):
+            X = X.tocsr()
+        elif not hasattr(X, "iloc"):
+            X = np.asarray(X)
         y = y if hasattr(y, "iloc") else np.asarray(y)
         if sample_weight is not None:
             sample_weight = _checked_sample_weight(sample_weight, X.shape[0])
-        grids = []
+        grids, ends = [], []
         for name in penalties:
             problem = self._base_estimator(name)._problem(X, y, sample_weight)
             grids.append(alpha_grid(problem, self.alphas, self.eps))
+            ends.append(_open_ends(problem, grids[-1]))
         folds = list(self._splitter(y).split(X, y, groups))
-        scorer = check_scoring(self._base_estimator(penalties[0]), scoring=self.scoring)
-        jobs = (
-            delayed(_fold_scores)(
-                self._base_estimator(name),
-                X,
-                y,
-                sample_weight,
-                train,
-                test,
-                grid,
-                scorer,
-            )  # fmt: skip
-            for name, grid in zip(penalties, grids, strict=True)
-            for train, test in folds
+        if not folds:
+            raise ValueError(
+                f"cv={self.cv!r} gave no (train, test) split; pass cv=5 or a "
+                "splitter that yields at least one."
+            )
+        # Classifiers: None is the mean per-task log loss (negated), and
+        # scikit-learn's names of the per-task scores are skmtl's scorers; why in
+        # skmtl.metrics._selection_scorer.
+        scorer = _selection_scorer(self._base_estimator(penalties[0]), self.scoring)
+        search = _Search(self, X, y, sample_weight, folds, scorer)
+        results = search.run(
+            [(index, penalties[index], grid, "") for index, grid in enumerate(grids)]
         )
-        scores = Parallel(n_jobs=self.n_jobs)(jobs)
-        n_alphas = grids[0].size
-        self.scores_ = np.array(scores).reshape(len(penalties), len(folds), n_alphas)
-        self.scores_ = self.scores_.transpose(0, 2, 1)  # penalty, alpha, fold
+        scores = [results[index].scores for index in range(len(penalties))]
+        tops = [grid[0] for grid in grids]
+        failed = search.report_failures(penalties, results)
+        extensions = [0] * len(penalties)
+        if isinstance(self.alphas, numbers.Integral):  # a grid given is kept
+            extensions = search.extend(penalties, grids, scores, ends, skip=failed)
+        self.scores_ = np.array(scores)  # penalty, alpha, fold
         mean = self.scores_.mean(axis=2)
-        best_penalty, best_alpha = np.unravel_index(np.argmax(mean), mean.shape)
+        if not np.any(np.isfinite(mean)):
+            raise ValueError(
+                f"{type(self).__name__}: every held-out score is NaN (scoring="
+                f"{self.scoring!r}), so there is nothing to choose from. Check that "
+                "the scorer suits this estimator and that every held-out fold "
+                "holds what it needs (e.g. both classes of every task for ROC AUC)."
+            )
+        best_penalty, best_alpha = np.unravel_index(
+            np.argmax(np.where(np.isfinite(mean), mean, -np.inf)), mean.shape
+        )
         self.penalties_ = np.empty(len(penalties), dtype=object)
         self.penalties_[:] = penalties
         self.alphas_ = np.array(grids)
         self.penalty_ = penalties[best_penalty]
         self.alpha_ = float(grids[best_penalty][best_alpha])
         self.best_score_ = float(mean[best_penalty, best_alpha])
+        search.warn_edges(penalties, grids, mean, ends, extensions, failed, tops)
         estimator = self._base_estimator(self.penalty_).set_params(alpha=self.alpha_)
-        self.estimator_ = estimator.fit(X, y, sample_weight=sample_weight)
+        start = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.estimator_ = estimator.fit(X, y, sample_weight=sample_weight)
+        for caught_warning in caught:  # non-convergence is reported below
+            if not issubclass(caught_warning.category, ConvergenceWarning):
+                warnings.warn_explicit(
+                    caught_warning.message,
+                    caught_warning.category,
+                    caught_warning.filename,
+                    caught_warning.lineno,
+                )
+        if self.verbose >= 1:
+            print(
+                f"[{type(self).__name__}] chose penalty {self.penalty_!r}, alpha "
+                f"{self.alpha_:.3g} (mean held-out score {self.best_score_:.6g}); "
+                f"refitted on all the data in {time.perf_counter() - start:.3f} s"
+            )
+        search.warn_not_converged(penalties, self.estimator_.converged_, self.alpha_)
         for name in _COPIED + self.estimator_._structure_attributes:
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
@@ -256,22 +801,60 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
         :mod:`skmtl.structures`) or penalty objects.
     l2 : float, default=0.0
         Strength of an extra ridge term, fixed along the grid of alphas; see
-        :class:`{base}`.
+        :class:`{base}`. To search it, use ``GridSearchCV`` over
+        ``skmtl.penalty_grid(X, y, parameter="l2")``.
     alphas : int or array-like, default=20
-        Number of alphas on a geometric grid from ``alpha_max`` (computed on all
-        the data) down to ``eps * alpha_max``, or the alphas themselves. For
-        penalties without ``alpha_max`` (ridge, clustered), a generated grid
-        starts at ten times the Lipschitz constant of the data term's gradient.
-    eps : float, default=1e-2
-        Ratio of the smallest to the largest alpha of a generated grid.
+        Number of alphas on a geometric grid generated from the data (computed
+        on all of them, see :func:`skmtl.penalty_grid`), or the alphas
+        themselves, used as given. ``alpha`` is on the scale of the data term
+        (for a norm penalty it grows with the scales of the targets and of the
+        features, for a smooth one with the square of the features' scale),
+        so a fixed grid rarely fits: a generated grid goes from ``alpha_max``
+        (every coefficient zero) down to ``eps * alpha_max`` for norm
+        penalties; for penalties without ``alpha_max`` (ridge, ``Clustered``,
+        a ``TaskGraph`` on ridge) it spans the curvature the penalty adds
+        compared with the data term's, from ten times the largest curvature of
+        the data term down to a hundredth of a typical coefficient's. When the
+        best alpha of a generated grid (of three alphas or more) is at an end
+        beyond which the model still changes (below the grid, or above it for
+        penalties without ``alpha_max``), the grid is moved beyond that end by
+        half its length, the paths fitted there on every fold, up to three
+        times.
+    eps : float, default=None
+        Ratio of the smallest to the largest alpha of a generated grid. None
+        means 1e-2 for norm penalties, and for the others the ratio the data's
+        curvature gives (at least two decades).
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn; None means 5 folds, and with a ``task_column`` an
         integer or None means :class:`~skmtl.model_selection.TaskKFold`, which
-        keeps every task in every training fold.
+        keeps every task in every training fold (for the classifier,
+        ``stratify=True``: every class of every task, too).
+        For the classifier without a task column, an integer or None
+        stratifies the folds by the labels of the task whose least frequent
+        class is rarest, so that each of its classes with two rows or more is
+        in every training fold; labels are compared only within a task, so
+        tasks may use labels of different types.
     scoring : str or callable, default=None
-        Scorer of the held-out folds; the estimator's own ``score`` when None.
+        Scorer of the held-out folds (greater is better), as in scikit-learn.
+        None means, for the regressor, its own ``score`` (:math:`R^2`, missing
+        targets skipped); for the classifier, the mean per-task log loss,
+        negated (``skmtl.metrics.neg_log_loss_scorer``), not the accuracy
+        of ``score``: on imbalanced tasks nearly every model predicts the
+        majority class and accuracy cannot rank them, while the log loss rates
+        the predicted probabilities, is defined on every held-out fold (ROC
+        AUC is undefined for a task whose held-out rows hold one class, most
+        small imbalanced tasks) and uses every held-out row. For the
+        classifier, ``"neg_log_loss"``, ``"roc_auc"`` (and ``"roc_auc_ovr"``),
+        ``"accuracy"`` and ``"balanced_accuracy"`` mean the per-task scores of
+        :mod:`skmtl.metrics` averaged over tasks (weighted as
+        ``task_weighting`` says, missing labels skipped, binary and
+        multi-class tasks mixed), not scikit-learn's scorers of all outputs
+        at once, which give NaN or fail on several tasks.
     n_jobs : int, default=None
-        Number of (penalty, fold) paths fitted in parallel with joblib.
+        Number of (penalty, fold) paths fitted in parallel with joblib (None:
+        one, unless a joblib context says otherwise; -1: all processors). The
+        main process collects the scores, prints the ``verbose`` lines and
+        reports the warnings.
     task_column : int or str, default=None
         See :class:`{base}`.
     task_weighting : {{"observations", "tasks"}}, default="observations"
@@ -279,7 +862,7 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
     missing_targets : {{"error", "ignore"}}, default="error"
         See :class:`{base}`.
     unknown_task : {{"error", "mean"}}, default="error"
-        See :class:`{base}`.
+        See :class:`{base}`.{single_class_tasks}
     fit_intercept : bool, default=True
         Whether to fit unpenalised intercepts.
     max_iter : int, default=1000
@@ -287,7 +870,10 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
     tol : float, default=1e-4
         Solver tolerance, see :class:`{base}`.
     verbose : int, default=0
-        Print solver progress when positive.
+        0 prints nothing; 1 prints a line for each (penalty, fold) path (its
+        time, and its best held-out score and alpha) and one for the choice;
+        2 also a line for each alpha (score, iterations, convergence); 3 also
+        the solver's progress.
 
     Attributes
     ----------
@@ -300,7 +886,8 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
     penalties_ : ndarray of shape (n_penalties,)
         The penalties compared.
     alphas_ : ndarray of shape (n_penalties, n_alphas)
-        The grid of each penalty.
+        The grid of each penalty, as last searched (a generated grid may have
+        been moved beyond an end).
     scores_ : ndarray of shape (n_penalties, n_alphas, n_folds)
         Held-out score of every penalty, alpha and fold.
     estimator_ : {base}
@@ -308,10 +895,25 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
         other fitted attributes of {base} (the parts of a decomposed structure
         included) are copied from it.
 
+    Warns
+    -----
+    ConvergenceWarning
+        Once per fit, when some fits (a path's alphas on a fold, or the refit)
+        did not converge: how many out of how many, for which penalties,
+        alphas and folds, and what to try.
+    GridEdgeWarning
+        When the best alpha of a penalty is still at an end of its grid beyond
+        which the model changes (see ``alphas``), with what to pass instead.
+    FitFailedWarning
+        When the paths of some penalties raised on some folds: those penalties
+        are left out of the choice, and the warning gives the first error of
+        each. When every penalty fails, a ValueError says the same.
+
     See Also
     --------
     {base} : The estimator with a fixed alpha.
     skmtl.regularization_path : The warm-started path alone.
+    skmtl.penalty_grid : The generated grid alone, for ``GridSearchCV``.
 
     Examples
     --------
@@ -331,6 +933,7 @@ class MultiTaskRegressorCV(RegressorMixin, _MultiTaskCV):
         base="MultiTaskRegressor",
         name="MultiTaskRegressorCV",
         maker="make_multitask_regression",
+        single_class_tasks="",
     )
     _estimator_class = MultiTaskRegressor
     score = _MultiTaskCV.score  # the refitted model's, not the mixin's
@@ -342,8 +945,59 @@ class MultiTaskClassifierCV(ClassifierMixin, _MultiTaskCV):
         base="MultiTaskClassifier",
         name="MultiTaskClassifierCV",
         maker="make_multitask_classification",
+        single_class_tasks="""
+    single_class_tasks : {"constant", "error"}, default="constant"
+        See :class:`MultiTaskClassifier`: a task with a single class predicts
+        it (with a warning naming it), or is an error. With a task column the
+        folds keep every class of every task in training (stratified
+        :class:`~skmtl.model_selection.TaskKFold`), so only tasks with one
+        class in all the data are constant.""",
     )
     _estimator_class = MultiTaskClassifier
+
+    def __init__(
+        self,
+        penalty="group_lasso",
+        *,
+        l2=0.0,
+        alphas=20,
+        eps=None,
+        cv=None,
+        scoring=None,
+        n_jobs=None,
+        task_column=None,
+        task_weighting="observations",
+        missing_targets="error",
+        unknown_task="error",
+        single_class_tasks="constant",
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-4,
+        verbose=0,
+    ):
+        super().__init__(
+            penalty,
+            l2=l2,
+            alphas=alphas,
+            eps=eps,
+            cv=cv,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            task_column=task_column,
+            task_weighting=task_weighting,
+            missing_targets=missing_targets,
+            unknown_task=unknown_task,
+            fit_intercept=fit_intercept,
+            max_iter=max_iter,
+            tol=tol,
+            verbose=verbose,
+        )
+        self.single_class_tasks = single_class_tasks
+
+    def _base_estimator(self, penalty):
+        estimator = super()._base_estimator(penalty)
+        return estimator.set_params(single_class_tasks=self.single_class_tasks)
+
     score = _MultiTaskCV.score  # mean accuracy over tasks, not subset accuracy
 
     def predict_proba(self, X):
@@ -362,8 +1016,17 @@ class MultiTaskClassifierCV(ClassifierMixin, _MultiTaskCV):
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
+    @available_if(
+        lambda self: (
+            not hasattr(self, "estimator_")
+            or hasattr(self.estimator_, "decision_function")
+        )
+    )
     def decision_function(self, X):
         """Scores from the refitted model.
+
+        Available when the refitted model's is (see
+        :meth:`MultiTaskClassifier.decision_function`).
 
         Parameters
         ----------

@@ -1,14 +1,19 @@
 """MultiTaskRegressor: squared loss with a multi-task penalty."""
 
+from dataclasses import replace
+
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._base import _MultiTaskLinear, _TaskInfo
 from ._layout.designs import InterceptMap
-from ._layout.tasks import rows_by_task
+from ._layout.tasks import _is_missing, _pandas_na_as_none, rows_by_task
 from .datafits.gram import GramDatafit
 from .losses import SquaredLoss
+from .metrics import mean_task_score
+from .outofcore.dask import dask_task_labels
 from .outofcore.statistics import MultiTaskMoments
 
 
@@ -250,12 +255,16 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         """The datafit of dask collections: their statistics, reduced blockwise.
 
         The capability :func:`skmtl.outofcore.fit_dask` looks for; one pass
-        over the blocks (:meth:`MultiTaskMoments.from_dask`).
+        over the blocks (:meth:`MultiTaskMoments.from_dask`). The columns of
+        a DataFrame ``y`` name the tasks, as in an in-memory fit.
         """
         statistics = MultiTaskMoments.from_dask(
             X, y, sample_weight, task_column=self.task_column
         )
-        return self._statistics_datafit(statistics)
+        datafit, tasks = self._statistics_datafit(statistics)
+        if self.task_column is None:
+            tasks = replace(tasks, labels=dask_task_labels(y, tasks.labels.size))
+        return datafit, tasks
 
     def predict(self, X):
         """Predict every task for each sample.
@@ -284,6 +293,46 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
                 coef, intercept = self.coef_.mean(axis=0), self.intercept_.mean()
             prediction[rows] = safe_sparse_dot(X[rows], coef) + intercept
         return prediction
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination :math:`R^2`, skipping missing targets.
+
+        A missing target (NaN, None or pandas' NA) is left out, and the row's
+        other targets count. With a shared design: the :math:`R^2` of each
+        task on its observed targets, averaged over tasks with the weights of
+        ``task_weighting`` (each task's number of observed targets for
+        ``"observations"``, equal for ``"tasks"``); with a complete ``Y`` every
+        task has the same weight, as in scikit-learn's ``r2_score`` of several
+        outputs. With a ``task_column``: the :math:`R^2` of all observed rows
+        together, as scikit-learn's ``score`` of a 1-D ``y`` (the pooled
+        explained variance); ``skmtl.metrics.r2_scorer`` averages per task.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples (with the task column when the model has one).
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            :math:`R^2` (1 is perfect, 0 predicts the mean of each task).
+        """
+        if self.task_column is None:
+            return mean_task_score(self, X, y, metric="r2", sample_weight=sample_weight)
+        prediction = self.predict(X)
+        y = np.asarray(_pandas_na_as_none(y))
+        if y.shape != prediction.shape:
+            raise ValueError(
+                f"y has shape {y.shape}, but the model predicts {prediction.shape}."
+            )
+        observed = ~_is_missing(y)
+        weight = None if sample_weight is None else np.asarray(sample_weight)[observed]
+        truth = np.asarray(y[observed], dtype=np.float64)
+        return float(r2_score(truth, prediction[observed], sample_weight=weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

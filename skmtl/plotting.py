@@ -8,6 +8,8 @@ of skmtl.
 """
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 __all__ = ["CoefficientDisplay", "RegularizationPathDisplay"]
 
@@ -35,11 +37,23 @@ def _axes(ax):
     return ax
 
 
-def _feature_names(estimator):
-    """Names of the features of ``coef_``'s columns, or None when unknown."""
-    names = getattr(estimator, "feature_names_in_", None)
-    if names is None:
-        return None
+def _final_step(estimator):
+    """The model of ``estimator`` and the transformers before it.
+
+    A pipeline (anything with ``steps`` that slices like one) gives its last
+    step and the pipeline of the steps before it (None when there are none);
+    any other estimator is its own model, with no transformers.
+    """
+    steps = getattr(estimator, "steps", None)
+    if steps is None:
+        return estimator, None
+    if len(steps) < 2:
+        return estimator[-1], None
+    return estimator[-1], estimator[:-1]
+
+
+def _without_task_column(names, estimator):
+    """``names`` of the columns the model sees, less its task column."""
     names = list(names)
     task_column = getattr(estimator, "task_column", None)
     if task_column is None:
@@ -47,6 +61,34 @@ def _feature_names(estimator):
     if isinstance(task_column, str):
         return [name for name in names if name != task_column]
     return [name for j, name in enumerate(names) if j != task_column]
+
+
+def _names_out(transformers):
+    """``transformers.get_feature_names_out()`` as strings, or None if unavailable."""
+    try:
+        names = transformers.get_feature_names_out()
+    except (AttributeError, TypeError, ValueError):  # NotFittedError is both
+        return None
+    return [str(name) for name in names]
+
+
+def _feature_names(estimator, transformers=None):
+    """Names of the features of ``coef_``'s columns, or None when unknown.
+
+    The model's own ``feature_names_in_`` first, else the output names of the
+    transformers in front of it (a pipeline's earlier steps); the task column
+    is left out, and names that do not match ``coef_``'s width are dropped.
+    """
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None and transformers is not None:
+        names = _names_out(transformers)
+    if names is None:
+        return None
+    names = _without_task_column(names, estimator)
+    coef = getattr(estimator, "coef_", None)
+    if coef is not None and np.ndim(coef) == 2 and len(names) != np.shape(coef)[1]:
+        return None
+    return names
 
 
 def _row_names(estimator):
@@ -192,13 +234,17 @@ class CoefficientDisplay:
 
         Parameters
         ----------
-        estimator : estimator with ``coef_``
+        estimator : estimator with ``coef_``, or Pipeline
             A fitted :class:`~skmtl.MultiTaskRegressor`,
             :class:`~skmtl.MultiTaskClassifier`, their CV versions, or any
-            linear model with a ``coef_`` of shape (n_rows, n_features). The
+            linear model with a ``coef_`` of shape (n_rows, n_features); or a
+            fitted :class:`~sklearn.pipeline.Pipeline` whose last step is one,
+            whose coefficients (on the transformed features) are drawn. The
             task labels (``tasks_``, and the classes of multi-class tasks) and
-            feature names (``feature_names_in_``, the task column left out)
-            label the axes when available.
+            feature names label the axes when available: the model's
+            ``feature_names_in_``, else the output names of the pipeline's
+            earlier steps (``pipeline[:-1].get_feature_names_out()``), the
+            task column left out.
         ax : matplotlib.axes.Axes, default=None
             Axes to draw on. None creates a new figure and axes.
         cmap : str or matplotlib.colors.Colormap, default="RdBu_r"
@@ -209,23 +255,26 @@ class CoefficientDisplay:
         colorbar : bool, default=True
             Whether to add a colour bar next to the axes.
         name : str, default=None
-            Title of the plot. None uses the estimator's class name.
+            Title of the plot. None uses the class name of the estimator (of
+            the pipeline's last step).
 
         Returns
         -------
         display : CoefficientDisplay
             The display, drawn.
         """
-        coef = getattr(estimator, "coef_", None)
+        model, transformers = _final_step(estimator)
+        coef = getattr(model, "coef_", None)
         if coef is None:
+            where = "" if model is estimator else " (the last step of the pipeline)"
             raise ValueError(
-                f"{type(estimator).__name__} has no coef_: fit it before plotting."
+                f"{type(model).__name__}{where} has no coef_: fit it before plotting."
             )
         display = cls(
             coef,
-            feature_names=_feature_names(estimator),
-            row_names=_row_names(estimator),
-            estimator_name=type(estimator).__name__ if name is None else name,
+            feature_names=_feature_names(model, transformers),
+            row_names=_row_names(model),
+            estimator_name=type(model).__name__ if name is None else name,
         )
         return display.plot(ax=ax, cmap=cmap, vmax=vmax, colorbar=colorbar)
 
@@ -356,11 +405,17 @@ class RegularizationPathDisplay:
 
         Parameters
         ----------
-        estimator : MultiTaskRegressor or MultiTaskClassifier
+        estimator : MultiTaskRegressor, MultiTaskClassifier or Pipeline
             Gives the penalty, loss, layout and solver settings of the path
-            (need not be fitted; its ``alpha`` is ignored).
+            (need not be fitted; its ``alpha`` is ignored). For a
+            :class:`~sklearn.pipeline.Pipeline` whose last step is such an
+            estimator, that step gives the settings and ``X`` first goes
+            through the steps before it (``pipeline[:-1].transform(X)``); if
+            they are not fitted, a clone of them is fitted on ``X, y``. The
+            pipeline itself is left as it is.
         X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_columns)
-            Data, in either layout.
+            Data, in either layout (as the pipeline takes it, for a
+            pipeline).
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Targets.
         alphas : int or array-like, default=20
@@ -376,7 +431,8 @@ class RegularizationPathDisplay:
             Whether to name the features in a legend; ``"auto"`` does so for at
             most 10 features.
         name : str, default=None
-            Title of the plot. None uses the estimator's penalty.
+            Title of the plot. None uses the estimator's class and penalty (of
+            the pipeline's last step).
 
         Returns
         -------
@@ -385,24 +441,33 @@ class RegularizationPathDisplay:
         """
         from ._path import regularization_path
 
+        model, transformers = _final_step(estimator)
+        if transformers is not None:
+            try:
+                X = transformers.transform(X)
+            except NotFittedError:
+                transformers = clone(transformers)
+                X = transformers.fit_transform(X, y)
         alphas, coefs, *_ = regularization_path(
             X,
             y,
-            estimator=estimator,
+            estimator=model,
             alphas=alphas,
             eps=eps,
             sample_weight=sample_weight,
         )
-        feature_names = None
         if hasattr(X, "columns"):
-            columns = list(X.columns)
-            task_column = getattr(estimator, "task_column", None)
-            if isinstance(task_column, str):
-                columns = [c for c in columns if c != task_column]
-            elif task_column is not None:
-                columns = [c for j, c in enumerate(columns) if j != task_column]
-            feature_names = [str(c) for c in columns]
+            names = [str(c) for c in X.columns]
+        elif transformers is not None:
+            names = _names_out(transformers)
+        else:
+            names = None
+        feature_names = None
+        if names is not None:
+            feature_names = _without_task_column(names, model)
+            if len(feature_names) != coefs.shape[2]:
+                feature_names = None
         if name is None:
-            name = f"{type(estimator).__name__}(penalty={estimator.penalty!r})"
+            name = f"{type(model).__name__}(penalty={model.penalty!r})"
         display = cls(alphas, coefs, feature_names=feature_names, estimator_name=name)
         return display.plot(ax=ax, legend=legend)

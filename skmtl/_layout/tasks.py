@@ -13,7 +13,9 @@ targets are encoded by the estimator (numbers, or classes), and the layout is
 built from those.
 """
 
+import ctypes
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +32,195 @@ def _is_pandas_na(value):
 def _is_dataframe(X):
     """Whether ``X`` is a pandas DataFrame, recognised without importing pandas."""
     return hasattr(X, "columns") and hasattr(X, "iloc")
+
+
+# ------------------------------------------------------------------ dataframes
+# Any dataframe is read through what it can do, never through its class: a
+# pandas-like frame (``iloc``) is used as it is; any other frame, one with
+# column access by name (``columns`` and ``get_column``, as polars and
+# narwhals have) or one with the dataframe interchange protocol
+# (``__dataframe__``, as pyarrow has), becomes a :class:`ColumnFrame` of NumPy
+# columns. No dataframe library is imported.
+
+# Kinds of the interchange protocol's dtypes (``DtypeKind``) and null
+# descriptions (``ColumnNullType``), by value.
+_INT, _UINT, _FLOAT, _BOOL, _STRING, _CATEGORICAL = 0, 1, 2, 20, 21, 23
+_NO_NULLS, _NULL_IS_NAN, _NULL_SENTINEL = 0, 1, 2  # 3, 4: bit and byte masks
+
+
+def _buffer_bytes(buffer):
+    """A copy of an interchange buffer's bytes (the frame keeps the memory)."""
+    if buffer.bufsize == 0:
+        return np.zeros(0, dtype=np.uint8)
+    raw = (ctypes.c_uint8 * buffer.bufsize).from_address(buffer.ptr)
+    return np.frombuffer(raw, dtype=np.uint8).copy()
+
+
+def _buffer_values(buffer, dtype, offset, size):
+    """``size`` values of a data buffer of the interchange protocol, from ``offset``."""
+    kind, bits = int(dtype[0]), int(dtype[1])
+    raw = _buffer_bytes(buffer)
+    if bits == 1:  # bit-packed booleans, least significant bit first
+        bits_ = np.unpackbits(raw, bitorder="little")
+        return bits_[offset : offset + size].astype(bool)
+    codes = {_INT: "i", _UINT: "u", _FLOAT: "f", _BOOL: "u", _CATEGORICAL: "i"}
+    if kind not in codes or bits % 8:
+        raise ValueError(f"unsupported buffer dtype {dtype!r}")
+    values = raw.view(f"={codes[kind]}{bits // 8}")[offset : offset + size]
+    return values.astype(bool) if kind == _BOOL else values
+
+
+def _interchange_values(column):
+    """One column of the dataframe interchange protocol as a 1-D NumPy array.
+
+    Numbers and booleans come out as numbers (float with NaN where values are
+    missing), strings and categories as objects (None where missing).
+    """
+    if column.num_chunks() > 1:
+        return np.concatenate([_interchange_values(c) for c in column.get_chunks()])
+    kind = int(column.dtype[0])
+    size, offset = column.size(), column.offset
+    buffers = column.get_buffers()
+    data, data_dtype = buffers["data"]
+    if kind == _STRING:
+        bounds_buffer, bounds_dtype = buffers["offsets"]
+        bounds = _buffer_values(bounds_buffer, bounds_dtype, offset, size + 1)
+        text = _buffer_bytes(data).tobytes()
+        pairs = zip(bounds[:-1], bounds[1:], strict=True)
+        values = np.array([text[a:b].decode() for a, b in pairs], dtype=object)
+    elif kind == _CATEGORICAL:
+        codes = _buffer_values(data, data_dtype, offset, size).astype(np.intp)
+        categories = _interchange_values(column.describe_categorical["categories"])
+        valid = (codes >= 0) & (codes < categories.size)
+        values = np.full(size, None, dtype=object)
+        values[valid] = categories[codes[valid]]
+    elif kind in (_INT, _UINT, _FLOAT, _BOOL):
+        values = _buffer_values(data, data_dtype, offset, size)
+    else:
+        raise ValueError(
+            f"A column of dtype {column.dtype!r} (e.g. dates) is not supported; "
+            "convert it to numbers or strings."
+        )
+    missing = _interchange_missing(column, buffers, values, offset, size)
+    if missing is None or not missing.any():
+        return values
+    if values.dtype.kind in "biuf":
+        values = values.astype(np.float64)
+        values[missing] = np.nan
+    else:
+        values[missing] = None
+    return values
+
+
+def _interchange_missing(column, buffers, values, offset, size):
+    """Mask of the missing values of an interchange column, or None."""
+    null_kind, null_value = column.describe_null
+    null_kind = int(null_kind)
+    if null_kind in (_NO_NULLS, _NULL_IS_NAN) or column.null_count == 0:
+        return None
+    if null_kind == _NULL_SENTINEL:
+        return values == null_value
+    validity = buffers.get("validity")
+    if validity is None:
+        return None
+    mask = _buffer_values(validity[0], validity[1], offset, size).astype(bool)
+    return mask if null_value == 1 else ~mask
+
+
+class ColumnFrame:
+    """Named 1-D NumPy columns: the one form of the dataframes skmtl reads.
+
+    Any dataframe other than a pandas-like one (see :func:`as_column_frame`)
+    becomes this before its task column is taken out. It has what the
+    estimators, ``TaskKFold`` and the CV estimators need: column names, one
+    column by name, a shape, and rows by position (``frame[rows]``, as a
+    NumPy array is indexed).
+
+    Parameters
+    ----------
+    names : list
+        Column names.
+    columns : list of ndarray of shape (n_rows,)
+        The columns, in the order of ``names``.
+    """
+
+    def __init__(self, names, columns):
+        self.columns = list(names)
+        self._values = list(columns)
+
+    @property
+    def shape(self):
+        """``(n_rows, n_columns)``."""
+        n_rows = self._values[0].shape[0] if self._values else 0
+        return n_rows, len(self.columns)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def get_column(self, name):
+        """The column called ``name``, a 1-D ndarray."""
+        return self._values[self.columns.index(name)]
+
+    def __getitem__(self, rows):
+        # ``frame[rows]`` and ``frame[rows, ...]`` (scikit-learn's row indexing).
+        if isinstance(rows, tuple) and len(rows) == 2 and rows[1] is Ellipsis:
+            rows = rows[0]
+        if isinstance(rows, str):
+            return self.get_column(rows)
+        return ColumnFrame(self.columns, [values[rows] for values in self._values])
+
+    def to_numpy(self, drop=()):
+        """The columns side by side, except those named in ``drop``."""
+        pairs = zip(self.columns, self._values, strict=True)
+        kept = [values for name, values in pairs if name not in drop]
+        if not kept:
+            return np.empty((self.shape[0], 0))
+        return np.column_stack(kept)
+
+    def __array__(self, dtype=None, copy=None):
+        values = self.to_numpy()
+        return values if dtype is None else values.astype(dtype)
+
+
+def as_column_frame(X):
+    """A :class:`ColumnFrame` of a dataframe that is not pandas-like, else None.
+
+    Recognised by capability: column access by name (``columns`` and
+    ``get_column``: polars, narwhals, a ``ColumnFrame``) or the dataframe
+    interchange protocol (``__dataframe__``). Pandas-like frames (``iloc``),
+    arrays and sparse matrices give None: they are read as they are.
+
+    Parameters
+    ----------
+    X : object
+        Input data.
+
+    Returns
+    -------
+    frame : ColumnFrame or None
+        The columns of ``X``, or None when ``X`` is not such a dataframe.
+    """
+    if isinstance(X, ColumnFrame):
+        return X
+    if _is_dataframe(X) or sp.issparse(X) or isinstance(X, np.ndarray):
+        return None
+    if hasattr(X, "columns") and hasattr(X, "get_column"):
+        names = list(X.columns)
+        return ColumnFrame(names, [_to_numpy(X.get_column(n)) for n in names])
+    if hasattr(X, "__dataframe__"):
+        protocol = X.__dataframe__()
+        names = list(protocol.column_names())
+        return ColumnFrame(
+            names,
+            [_interchange_values(protocol.get_column_by_name(n)) for n in names],
+        )
+    return None
+
+
+def _to_numpy(series):
+    """A 1-D column of a dataframe library as a NumPy array."""
+    values = series.to_numpy() if hasattr(series, "to_numpy") else series
+    return np.asarray(values)
 
 
 def _is_missing(values):
@@ -66,13 +257,36 @@ def _pandas_na_as_none(y):
     return y
 
 
+# How a ColumnTransformer (or any transformer with prefixed output names)
+# renames a column: "<transformer name>__<column name>".
+_PREFIX = "__"
+
+
+def _how_to_keep(name):
+    """The one setting that keeps a task column through a pipeline's transformers."""
+    return (
+        f"put skmtl.compose.make_task_column_transformer(..., task_column={name!r}) "
+        "in front of the estimator (it passes the task column through untouched, "
+        "under its own name)."
+    )
+
+
 def _column_position(X, task_column, n_columns):
+    if isinstance(task_column, str):
+        raise ValueError(
+            f"task_column={task_column!r} must be an integer position, or a column "
+            "name when X is a dataframe, but X has no column names: it is an "
+            "array, as a transformer outputs unless set_output(transform='pandas') "
+            "(and a ColumnTransformer drops the task column by default). Pass X "
+            "as a dataframe, give the task column's position, or "
+            + _how_to_keep(task_column)
+        )
     if isinstance(task_column, (bool, np.bool_)) or not isinstance(
         task_column, numbers.Integral
     ):
         raise ValueError(
             f"task_column={task_column!r} must be an integer position, or a column "
-            "name when X is a pandas DataFrame."
+            "name when X is a dataframe."
         )
     if not -n_columns <= task_column < n_columns:
         raise ValueError(
@@ -81,15 +295,42 @@ def _column_position(X, task_column, n_columns):
     return int(task_column) % n_columns
 
 
+def _missing_column_message(task_column, columns):
+    """Why ``task_column`` is not among ``columns``, and what to change."""
+    names = [str(column) for column in columns]
+    renamed = [n for n in names if n.endswith(_PREFIX + task_column)]
+    if renamed:
+        return (
+            f"task_column={task_column!r} is not a column of X, but {renamed[0]!r} "
+            "is: a ColumnTransformer renamed the task column (it prefixes its "
+            "outputs with the transformer's name). To keep its name, "
+            + _how_to_keep(task_column)
+            + " (Setting task_column="
+            f"{renamed[0]!r} also works, but the name changes with the pipeline.)"
+        )
+    if any(_PREFIX in n for n in names):
+        return (
+            f"task_column={task_column!r} is not a column of X, whose columns "
+            f"{names[:5]} look like the output of a ColumnTransformer: it drops "
+            "the columns its transformers do not list (remainder='drop'). To "
+            "keep the task column, " + _how_to_keep(task_column)
+        )
+    return (
+        f"task_column={task_column!r} is not a column of X; its columns are "
+        f"{names[:10]}."
+    )
+
+
 def split_task_column(X, task_column):
     """Separate the task column from the features.
 
     Parameters
     ----------
-    X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_columns)
-        Input holding the features and the task column.
+    X : {array-like, sparse matrix, dataframe} of shape (n_samples, n_columns)
+        Input holding the features and the task column: an array, a sparse
+        matrix, or any dataframe (see :func:`as_column_frame`).
     task_column : int or str
-        Column name (DataFrame) or position of the task column.
+        Column name (dataframe) or position of the task column.
 
     Returns
     -------
@@ -98,18 +339,18 @@ def split_task_column(X, task_column):
     labels : ndarray of shape (n_samples,)
         Task label of each row.
     """
-    if _is_dataframe(X):
-        if task_column in list(X.columns):
+    frame = X if _is_dataframe(X) else as_column_frame(X)
+    if frame is not None:
+        columns = list(frame.columns)
+        if task_column in columns:
             name = task_column
         elif isinstance(task_column, str):
-            shown = [str(column) for column in X.columns[:10]]
-            raise ValueError(
-                f"task_column={task_column!r} is not a column of X; its columns "
-                f"are {shown}."
-            )
+            raise ValueError(_missing_column_message(task_column, columns))
         else:
-            name = X.columns[_column_position(X, task_column, X.shape[1])]
-        return X.drop(columns=[name]), X[name].to_numpy()
+            name = columns[_column_position(frame, task_column, len(columns))]
+        if _is_dataframe(frame):
+            return frame.drop(columns=[name]), frame[name].to_numpy()
+        return frame.to_numpy(drop=(name,)), frame.get_column(name)
     if sp.issparse(X):
         X = X.tocsc()
         position = _column_position(X, task_column, X.shape[1])
@@ -122,6 +363,51 @@ def split_task_column(X, task_column):
         )
     position = _column_position(X, task_column, X.shape[1])
     return np.delete(X, position, axis=1), X[:, position]
+
+
+def warn_if_transformed(labels, task_column):
+    """Warn when task labels look like the output of a numeric transformer.
+
+    Integer task ids (schools, districts) scaled by a transformer become
+    non-integral floats, centred near 0 by a ``StandardScaler``: each value
+    still names one task, but the labels are no longer those of the data and
+    nothing else would say so.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_samples,)
+        Task label of each row.
+    task_column : int or str
+        The task column, to name it in the warning.
+    """
+    values = np.asarray(labels)
+    if values.dtype.kind == "O":
+        if not all(isinstance(v, (float, np.floating)) for v in values.tolist()):
+            return
+        values = values.astype(np.float64)
+    if values.dtype.kind != "f" or values.size == 0:
+        return
+    values = values[np.isfinite(values)]
+    fractional = values[values != np.round(values)]
+    if fractional.size == 0:
+        return
+    examples = ", ".join(f"{v:.3g}" for v in np.unique(fractional)[:3])
+    centred = abs(values.mean()) <= 0.1 * values.std() and values.std() > 0
+    how = (
+        "centred near 0, as a StandardScaler makes of integer ids"
+        if centred
+        else "as a numeric transformer makes of integer ids"
+    )
+    warnings.warn(
+        f"The task column {task_column!r} holds non-integral numbers (e.g. "
+        f"{examples}): task labels that look transformed, {how}. Each distinct "
+        "value is taken as a task. Keep the task column out of numeric "
+        "transformers: "
+        + _how_to_keep(task_column)
+        + " If these numbers really are task labels, convert them to strings.",
+        UserWarning,
+        stacklevel=6,
+    )
 
 
 def task_indices(labels, what="task labels"):
@@ -294,6 +580,8 @@ class Observations:
                 f"Tasks at positions {empty} have no observation with positive "
                 "weight: every task needs at least one observed target."
             )
+        self.order = np.argsort(task, kind="stable")
+        self.starts = np.searchsorted(task[self.order], np.arange(n_tasks + 1))
 
     @classmethod
     def from_matrix(cls, Y, sample_weight):
@@ -333,10 +621,6 @@ class Observations:
         weights = observation_weights(
             self.sample_weight, self.task, self.n_tasks, task_weighting
         )
-        self.order = np.argsort(self.task, kind="stable")
-        self.starts = np.searchsorted(
-            self.task[self.order], np.arange(self.n_tasks + 1)
-        )
         encoded, task_losses, infos = [], [], []
         for t in range(self.n_tasks):
             members = self.members(t)
@@ -351,6 +635,30 @@ class Observations:
     def members(self, task):
         """Positions of the observations of one task."""
         return self.order[self.starts[task] : self.starts[task + 1]]
+
+    def subset(self, tasks):
+        """The observations of some tasks only, renumbered in the order given.
+
+        Parameters
+        ----------
+        tasks : ndarray of int
+            Indices of the tasks kept.
+
+        Returns
+        -------
+        observations : Observations
+            Their observations; task ``tasks[k]`` becomes task ``k``.
+        """
+        renumber = np.full(self.n_tasks, -1)
+        renumber[tasks] = np.arange(len(tasks))
+        keep = renumber[self.task] >= 0
+        return Observations(
+            self.row[keep],
+            renumber[self.task[keep]],
+            self.value[keep],
+            self.sample_weight[keep],
+            len(tasks),
+        )
 
 
 def complete_shared_layout(X, Y, sample_weight, encode_task, fit_intercept):

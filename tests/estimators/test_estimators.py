@@ -204,6 +204,8 @@ def test_clone_keeps_params_and_drops_fit(Estimator):
         warm_start=True,
         verbose=0,
     )
+    if Estimator is MultiTaskClassifier:
+        params["single_class_tasks"] = "error"
     est = Estimator(**params)
     assert est.get_params() == params
     X, Y = _data_for(Estimator)
@@ -484,7 +486,7 @@ def test_single_class_task_raises():
     Y = Y.copy()
     Y[:, 1] = 1
     with pytest.raises(ValueError, match="Task 1 has a single class"):
-        MultiTaskClassifier().fit(X, Y)
+        MultiTaskClassifier(single_class_tasks="error").fit(X, Y)
     with pytest.raises(ValueError, match="class"):
         MultiTaskClassifier().fit(X, np.zeros(X.shape[0], dtype=int))
 

@@ -165,3 +165,83 @@ def test_frozen_network_transfers_to_a_new_task(seed):
     heads = np.column_stack([np.ravel(h) for h in network.head_coefs_])
     norms = np.linalg.norm(heads, axis=0)
     np.testing.assert_allclose(relatedness, heads.T @ heads / np.outer(norms, norms))
+
+
+def _pairwise_cosines(vectors):
+    """Reference: one ``cosine_similarity`` call per pair of task vectors."""
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    n = len(vectors)
+    expected = np.full((n, n), np.nan)
+    for s in range(n):
+        for t in range(n):
+            u, v = vectors[s], vectors[t]
+            if u.size == v.size and np.any(u) and np.any(v):
+                expected[s, t] = cosine_similarity(u[None], v[None])[0, 0]
+    return expected
+
+
+def test_task_relatedness_of_many_tasks_equals_pairwise_cosines():
+    # 150 per-row tasks; the task group lasso sets whole tasks to zero (NaN).
+    rng = np.random.default_rng(0)
+    n_tasks, n_features = 150, 4
+    task = np.repeat(np.arange(n_tasks), 6)
+    X = np.column_stack([task, rng.standard_normal((task.size, n_features))])
+    coef = (
+        rng.standard_normal((n_tasks, n_features))
+        * (rng.random(n_tasks) > 0.3)[:, None]
+    )
+    y = np.einsum("ij,ij->i", X[:, 1:], coef[task]) + rng.standard_normal(task.size)
+    model = MultiTaskRegressor(
+        penalty="task_group_lasso", alpha=0.2, task_column=0
+    ).fit(X, y)
+    zero = ~np.any(model.coef_, axis=1)
+    assert 0 < zero.sum() < n_tasks
+    relatedness = model.task_relatedness_
+    expected = _pairwise_cosines(list(model.coef_))
+    np.testing.assert_allclose(relatedness, expected, rtol=0, atol=1e-12)
+    assert np.all(np.isnan(relatedness[zero]))
+    np.testing.assert_allclose(np.diag(relatedness)[~zero], 1.0, atol=1e-12)
+
+
+def test_task_relatedness_of_mixed_classes_equals_pairwise_cosines():
+    # Binary tasks own one column of W, a 3-class task three: the vector of a
+    # task is its columns, flattened; tasks of different widths give NaN.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((150, 5))
+    Y = np.column_stack(
+        [
+            X[:, 0] > 0,
+            np.digitize(X[:, 1], [-0.5, 0.5]),
+            X[:, 2] - X[:, 0] > 0,
+            np.digitize(X[:, 3] + X[:, 1], [-0.5, 0.5]),
+        ]
+    ).astype(int)
+    model = MultiTaskClassifier(penalty="ridge", alpha=0.01).fit(X, Y)
+    vectors = [model.coef_[rows].ravel() for rows in model.coef_rows_]
+    assert [v.size for v in vectors] == [5, 15, 5, 15]
+    expected = _pairwise_cosines(vectors)
+    np.testing.assert_allclose(model.task_relatedness_, expected, rtol=0, atol=1e-12)
+    assert np.isnan(model.task_relatedness_[0, 1])
+    assert np.isfinite(model.task_relatedness_[1, 3])
+
+
+class _CountingProducts(np.ndarray):
+    """An array that counts the ``@`` products taken with it."""
+
+    products = 0
+
+    def __matmul__(self, other):
+        type(self).products += 1
+        return np.asarray(self) @ np.asarray(other)
+
+
+def test_task_relatedness_is_one_matrix_product_not_one_per_pair():
+    X, Y, _ = _low_rank(2, n_samples=60, n_tasks=40)
+    model = MultiTaskRegressor(penalty="ridge", alpha=0.01).fit(X, Y)
+    expected = model.task_relatedness_
+    model.coef_ = model.coef_.view(_CountingProducts)
+    _CountingProducts.products = 0
+    np.testing.assert_array_equal(model.task_relatedness_, expected)
+    # One product for the 40 tasks, not 40 * 41 / 2 = 820 products of pairs.
+    assert _CountingProducts.products <= 1

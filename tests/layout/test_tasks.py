@@ -293,7 +293,9 @@ def test_single_class_task_is_an_error():
     labels = np.where(y > np.median(y), "hi", "lo")
     labels[task == 0] = "hi"
     with pytest.raises(ValueError, match="single class"):
-        MultiTaskClassifier(task_column=-1).fit(X_rows, labels)
+        MultiTaskClassifier(task_column=-1, single_class_tasks="error").fit(
+            X_rows, labels
+        )
 
 
 @pytest.mark.parametrize(

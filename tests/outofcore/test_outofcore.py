@@ -320,3 +320,60 @@ def test_fit_dask_regressor_and_errors(dask_client):
         fit_dask(MultiTaskClassifier(), Xd, three_classes)
     with pytest.raises(TypeError, match="MultiTaskRegressor or a MultiTaskClassifier"):
         fit_dask(MultiTaskRegressorCV(), Xd, Yd)
+
+
+def test_fit_dask_dataframe_target_keeps_its_task_names(dask_client):
+    # A dask DataFrame Y names its tasks as a pandas one does (issue 17).
+    from skmtl.outofcore import fit_dask
+
+    dd = pytest.importorskip("dask.dataframe")
+    X, Y = _shared(11)
+    names = ["math", "reading", "science", "art"]
+    frame_X = pd.DataFrame(X, columns=[f"x{j}" for j in range(6)])
+    frame_Y = pd.DataFrame(Y, columns=names)
+    model = fit_dask(
+        MultiTaskRegressor(alpha=0.05, **TIGHT),
+        dd.from_pandas(frame_X, npartitions=3),
+        dd.from_pandas(frame_Y, npartitions=3),
+    )
+    in_memory = MultiTaskRegressor(alpha=0.05, **TIGHT).fit(frame_X, frame_Y)
+    assert model.tasks_.tolist() == names == in_memory.tasks_.tolist()
+    assert model.tasks_.dtype == in_memory.tasks_.dtype
+    _assert_same_fit(model, in_memory, frame_X)
+    # A dask array and a dask Series keep the default names.
+    da = pytest.importorskip("dask.array")
+    on_array = fit_dask(
+        MultiTaskRegressor(alpha=0.05), da.from_array(X, chunks=(100, 6)),
+        da.from_array(Y, chunks=(100, 4)),
+    )  # fmt: skip
+    assert on_array.tasks_.tolist() == [0, 1, 2, 3]
+    on_series = fit_dask(
+        MultiTaskRegressor(alpha=0.05),
+        dd.from_pandas(frame_X, npartitions=3),
+        dd.from_pandas(frame_Y["art"], npartitions=3),
+    )
+    assert on_series.tasks_.tolist() == [0]
+    assert on_series.predict(frame_X).shape == (300,)
+
+
+def test_fit_dask_classifier_dataframe_target_keeps_its_task_names(dask_client):
+    from skmtl import MultiTaskClassifier
+    from skmtl.outofcore import fit_dask
+
+    dd = pytest.importorskip("dask.dataframe")
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((240, 4))
+    labels = pd.DataFrame(
+        np.where(X[:, :3] + 0.5 * rng.standard_normal((240, 3)) > 0, "yes", "no"),
+        columns=["flu", "cold", "covid"],
+    )
+    params = dict(alpha=0.01, max_iter=5000)
+    model = fit_dask(
+        MultiTaskClassifier(tol=1e-7, **params),
+        dd.from_pandas(pd.DataFrame(X), npartitions=2).to_dask_array(lengths=True),
+        dd.from_pandas(labels, npartitions=2),
+    )
+    in_memory = MultiTaskClassifier(tol=1e-12, **params).fit(X, labels)
+    assert model.tasks_.tolist() == ["flu", "cold", "covid"]
+    assert model.tasks_.tolist() == in_memory.tasks_.tolist()
+    np.testing.assert_array_equal(model.predict(X), in_memory.predict(X))
