@@ -85,9 +85,11 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         tasks' coefficient vectors and need one column per task (binary
         tasks); the robust models group a multi-class task's columns.
     alpha : float, default=0.01
-        Non-negative strength of the penalty. For norm penalties, all
-        coefficients are exactly zero when ``alpha >= alpha_max``, see
-        :func:`skmtl.alpha_max`.
+        Non-negative strength of the penalty. Its scale is that of the data
+        term, the mean log loss (about 0.7 per observation at the null model): for norm penalties all coefficients
+        are exactly zero when ``alpha >= alpha_max`` (:func:`skmtl.alpha_max`),
+        and :func:`skmtl.penalty_grid` gives a grid from the data for
+        ``GridSearchCV``.
     l2 : float, default=0.0
         Strength of an extra ridge term :math:`\\frac{l_2}{2} \\|W\\|_F^2`,
         available with every penalty.

@@ -73,9 +73,12 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
           ``"clustered"`` (smooth terms relating the tasks). Each class
           documents its exact term.
     alpha : float, default=0.01
-        Non-negative strength of the penalty. For norm penalties, all
-        coefficients are exactly zero when ``alpha >= alpha_max``, see
-        :func:`skmtl.alpha_max`.
+        Non-negative strength of the penalty. Its scale is that of the data
+        term, the mean squared error of the targets (scaled targets such as exam scores
+        in points need a much larger alpha than standardised ones): for norm penalties all coefficients
+        are exactly zero when ``alpha >= alpha_max`` (:func:`skmtl.alpha_max`),
+        and :func:`skmtl.penalty_grid` gives a grid from the data for
+        ``GridSearchCV``.
     l2 : float, default=0.0
         Strength of an extra ridge term :math:`\\frac{l_2}{2} \\|W\\|_F^2`,
         available with every penalty (with a sparse penalty, the l2 mix of an

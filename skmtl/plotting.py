@@ -395,7 +395,7 @@ class RegularizationPathDisplay:
         y,
         *,
         alphas=20,
-        eps=1e-2,
+        eps=None,
         sample_weight=None,
         ax=None,
         legend="auto",
@@ -421,8 +421,10 @@ class RegularizationPathDisplay:
         alphas : int or array-like, default=20
             Number of alphas on a geometric grid from ``alpha_max`` down to
             ``eps * alpha_max``, or the alphas themselves (decreasing).
-        eps : float, default=1e-2
+        eps : float, default=None
             Ratio of the smallest to the largest alpha of a generated grid.
+            None: 1e-2 for norm penalties; for the others, from the data (as
+            :func:`skmtl.regularization_path`).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample.
         ax : matplotlib.axes.Axes, default=None

@@ -16,3 +16,7 @@ losses, gradients, Adam).
 from .estimator import MultiTaskMLP
 
 __all__ = ["MultiTaskMLP"]
+
+# The class lives in its public home: pickles and the API reference name
+# skmtl.neural.MultiTaskMLP, whichever module implements it.
+MultiTaskMLP.__module__ = __name__

@@ -20,7 +20,20 @@ def test_readme_usage_examples_run():
     probabilities = namespace["clf"].predict_proba(namespace["X"])
     assert len(probabilities) == 8
     assert all(np.allclose(p.sum(axis=1), 1.0) for p in probabilities)
-    assert len(namespace["search"].best_estimator_.tasks_) == 7
+    assert (
+        len(namespace["per_school"].fit(namespace["rows"], namespace["y"]).tasks_) == 7
+    )
+    assert (
+        namespace["search"].best_params_["multitaskregressor__alpha"]
+        in namespace["grid"]
+    )
+    assert (
+        0.0
+        <= namespace["roc_auc_scorer"](
+            namespace["classifier"], namespace["rows"], namespace["passed"]
+        )
+        <= 1.0
+    )
 
 
 def test_readme_quick_start_has_exactly_two_commands():
