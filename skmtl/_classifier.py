@@ -86,8 +86,9 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         tasks); the robust models group a multi-class task's columns.
     alpha : float, default=0.01
         Non-negative strength of the penalty. Its scale is that of the data
-        term, the mean log loss (about 0.7 per observation at the null model): for norm penalties all coefficients
-        are exactly zero when ``alpha >= alpha_max`` (:func:`skmtl.alpha_max`),
+        term, the mean log loss (about 0.7 per observation at the null model):
+        for norm penalties all coefficients are exactly zero when
+        ``alpha >= alpha_max`` (:func:`skmtl.alpha_max`),
         and :func:`skmtl.penalty_grid` gives a grid from the data for
         ``GridSearchCV``.
     l2 : float, default=0.0

@@ -74,9 +74,10 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
           documents its exact term.
     alpha : float, default=0.01
         Non-negative strength of the penalty. Its scale is that of the data
-        term, the mean squared error of the targets (scaled targets such as exam scores
-        in points need a much larger alpha than standardised ones): for norm penalties all coefficients
-        are exactly zero when ``alpha >= alpha_max`` (:func:`skmtl.alpha_max`),
+        term, half the mean squared error of the targets (targets such as exam
+        scores in points need a much larger alpha than standardised ones): for
+        norm penalties all coefficients are exactly zero when
+        ``alpha >= alpha_max`` (:func:`skmtl.alpha_max`),
         and :func:`skmtl.penalty_grid` gives a grid from the data for
         ``GridSearchCV``.
     l2 : float, default=0.0
