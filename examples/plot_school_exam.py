@@ -22,14 +22,14 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmtl import MultiTaskRegressor, alpha_max
+from skmtl import MultiTaskRegressor, penalty_grid
+from skmtl.compose import make_task_column_transformer
 from skmtl.datasets import load_exam, load_hsb82
 from skmtl.model_selection import TaskKFold
 
@@ -70,19 +70,14 @@ def per_task_ridge(X_train, y_train, X_test, tasks_train, tasks_test):
 
 def multitask_search(penalty, X, y, task_column, feature_names, seed):
     """GridSearchCV over ``alpha`` of a scaled MultiTaskRegressor."""
-    scale = ColumnTransformer(
-        [("num", StandardScaler(), feature_names)],
-        remainder="passthrough",
-        verbose_feature_names_out=False,
-    ).set_output(transform="pandas")
-    if penalty == "ridge":  # not a norm: no alpha_max, a fixed geometric grid
-        alphas = np.logspace(-2.5, 0.5, 4)
-    else:
-        top = alpha_max(
-            scale.fit_transform(X), y, penalty=penalty, task_column=task_column
-        )
-        alphas = top * np.logspace(-0.5, -2, 4)
+    # The features are standardised; the task column passes through untouched.
+    scale = make_task_column_transformer(
+        (StandardScaler(), feature_names), task_column=task_column
+    )
     model = MultiTaskRegressor(penalty=penalty, task_column=task_column, tol=1e-3)
+    # A grid on the scale of the scaled data: from alpha_max down for the
+    # norms, from the data's curvature for ridge.
+    alphas = penalty_grid(scale.fit_transform(X), y, estimator=model, n_values=4)
     cv = TaskKFold(n_splits=5, task_column=task_column, shuffle=True, random_state=seed)
     return GridSearchCV(
         Pipeline([("scale", scale), ("mtl", model)]), {"mtl__alpha": alphas}, cv=cv

