@@ -5,7 +5,8 @@ grid of alphas (data validated, laid out and, for the squared loss with
 n > d, reduced to its Gram matrix once per fold). GridSearchCV over the plain
 estimator fits every (alpha, fold) pair from scratch. Both use the same grid
 (``model.alphas_[0]``), the same folds (``KFold(5, shuffle=True,
-random_state=0)``), the same default scoring, tolerance and refit.
+random_state=0)``), the same scoring (the CV estimators' default: R^2, and the
+mean per-task log loss for the classifier), tolerance and refit.
 
 Reported: the median wall time of ``--repeats`` runs of each, their ratio, and
 whether both chose the same alpha. BLAS is limited to ``--threads`` threads
@@ -37,6 +38,7 @@ from skmtl import (
     MultiTaskRegressorCV,
 )
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
+from skmtl.metrics import neg_log_loss_scorer
 
 
 def _timed(fit, repeats):
@@ -58,8 +60,12 @@ def _compare(name, CV, Estimator, X, Y, args):
     t_cv, runs_cv, model = _timed(fit_cv, args.repeats)
     grid = {"alpha": model.alphas_[0]}
 
+    # The CV estimators' default criterion: R^2 for the regressor, the mean
+    # per-task log loss for the classifier.
+    scoring = neg_log_loss_scorer if CV is MultiTaskClassifierCV else None
+
     def fit_search():
-        return GridSearchCV(Estimator(**common), grid, cv=cv).fit(X, Y)
+        return GridSearchCV(Estimator(**common), grid, cv=cv, scoring=scoring).fit(X, Y)
 
     t_gs, runs_gs, search = _timed(fit_search, args.repeats)
     mean = model.scores_[0].mean(axis=1)
