@@ -467,6 +467,8 @@ class TaskGraph(Penalty):
                 f"{self.strength!r}."
             )
         context.require_one_column_per_task("TaskGraph")
+        if self.graph is None:  # the complete graph: a distance to the mean task
+            return [_smooth.TaskMeanDistance(float(self.strength), context.n_tasks)]
         laplacian = _task_graph_laplacian(self.graph, context)
         return [_smooth.GraphLaplacian(float(self.strength), laplacian)]
 
