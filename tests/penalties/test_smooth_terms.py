@@ -31,3 +31,26 @@ def test_task_mean_distance_is_two_homogeneous_and_smooth():
     assert_allclose(
         numeric / (2 * step), np.sum(term.gradient(W) * direction), rtol=1e-7
     )
+
+
+@pytest.mark.parametrize("rank", [1, 3, 4])
+def test_cluster_term_thin_svd_agrees_with_the_eigendecomposition(rank):
+    # Fewer features (4) than tasks (9): value and gradient from the thin SVD
+    # of W equal those from the eigendecomposition of the (9, 9) matrix W^T W
+    # (computed here by hand), for full-rank and rank-deficient W, with fewer
+    # and more clusters than the rank.
+    from scipy.linalg import eigh
+
+    from skmtl.penalties.smooth_terms import ClusterTerm, cluster_weights
+
+    rng = np.random.default_rng(rank)
+    W = rng.standard_normal((4, rank)) @ rng.standard_normal((rank, 9))
+    for n_clusters in (2, 5):
+        term = ClusterTerm(0.8, 0.3, n_clusters)
+        squares, vectors = eigh(W.T @ W)
+        m = cluster_weights(np.sqrt(np.maximum(squares, 0)), 0.3, n_clusters)
+        scale = 0.8 * 0.3 * 1.3
+        value = scale * np.sum(np.maximum(squares, 0) / (0.3 + m))
+        gradient = 2 * scale * ((W @ vectors) / (0.3 + m)) @ vectors.T
+        assert_allclose(term.value(W), value, rtol=1e-10)
+        assert_allclose(term.gradient(W), gradient, rtol=1e-9, atol=1e-12)
