@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _checked_sample_weight
 from ._classifier import MultiTaskClassifier
-from ._layout.tasks import _is_missing, as_column_frame
+from ._layout.tasks import as_column_frame, label_codes
 from ._path import (
     CONVERGENCE_ADVICE,
     GridEdgeWarning,
@@ -101,25 +101,6 @@ def _fit_path(estimator, X, y, sample_weight, train, test, alphas, scorer, verbo
     return _PathFit(scores, n_iter, converged, time.perf_counter() - start)
 
 
-def _task_codes(labels):
-    """Integer codes of one task's labels, -1 for a missing label.
-
-    Labels are compared only with the labels of the same task, so tasks may
-    use labels of different types ("yes"/"no" and 0/1).
-    """
-    labels = np.asarray(labels)
-    missing = _is_missing(labels)
-    codes = np.full(labels.shape[0], -1, dtype=np.intp)
-    present = labels[~missing]
-    try:
-        _, inverse = np.unique(present, return_inverse=True)
-    except TypeError:  # labels of several types in one task: first-seen order
-        index = {}
-        inverse = [index.setdefault(label, len(index)) for label in present.tolist()]
-    codes[~missing] = np.asarray(inverse, dtype=np.intp).ravel()
-    return codes
-
-
 def _stratification_labels(y):
     """One label per row to stratify the folds of a multi-task classifier by.
 
@@ -132,8 +113,8 @@ def _stratification_labels(y):
     """
     Y = np.asarray(y)
     if Y.ndim == 1:
-        return _task_codes(Y)
-    codes = [_task_codes(Y[:, task]) for task in range(Y.shape[1])]
+        return label_codes(Y)
+    codes = [label_codes(Y[:, task]) for task in range(Y.shape[1])]
 
     def rarest_class(task_codes):
         counts = np.bincount(task_codes[task_codes >= 0])

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._layout.tasks import _is_missing, split_task_column, task_indices
+from ._layout.tasks import label_codes, split_task_column, task_indices
 
 
 class TaskKFold:
@@ -137,13 +137,8 @@ class TaskKFold:
                 "TaskKFold(stratify=True) needs a 1-D y with one label per row of "
                 f"X ({task.size}), got shape {y.shape}."
             )
-        missing = _is_missing(y)
-        codes = {}  # each label's class code, in order of appearance
-        classes = np.array(
-            [-1 if gone else codes.setdefault(label, len(codes))
-             for label, gone in zip(y.tolist(), missing.tolist(), strict=True)]
-        )  # fmt: skip
-        return task * (len(codes) + 1) + classes + 1
+        classes = label_codes(y)  # -1 for a missing label
+        return task * (classes.max(initial=-1) + 2) + classes + 1
 
     def split(self, X, y=None, groups=None):
         """Generate train and test indices, stratified by task.

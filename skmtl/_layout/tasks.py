@@ -237,6 +237,36 @@ def _is_missing(values):
     return np.zeros(values.shape, dtype=bool)
 
 
+def label_codes(labels):
+    """Integer codes of class labels, -1 for a missing label.
+
+    Labels of several types (a task labelled ``"yes"``/``"no"`` beside one
+    labelled 0/1, in one task column) cannot be sorted together: they are then
+    coded in order of first appearance, else in sorted order.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_rows,)
+        Labels, NaN / None / pandas NA for a missing one.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_rows,)
+        The code of each row's label, from 0, or -1.
+    """
+    labels = np.asarray(labels)
+    missing = _is_missing(labels)
+    codes = np.full(labels.shape[0], -1, dtype=np.intp)
+    present = labels[~missing]
+    try:
+        _, inverse = np.unique(present, return_inverse=True)
+    except TypeError:  # labels of several types: first-seen order
+        index = {}
+        inverse = [index.setdefault(label, len(index)) for label in present.tolist()]
+    codes[~missing] = np.asarray(inverse, dtype=np.intp).ravel()
+    return codes
+
+
 def _pandas_na_as_none(y):
     """Object or nullable-string targets with pandas' NA replaced by None.
 
