@@ -29,6 +29,7 @@ from .datafits.loss import LossDatafit
 from .penalties.structures import make_penalty
 from .solvers import solve
 from .utils.linalg import cosine_matrix
+from .utils.validation import check_sample_weight
 
 ACCEPT_SPARSE = ("csr", "csc")
 MISSING_TARGETS = ("error", "ignore")
@@ -49,43 +50,6 @@ def _check_option(name, value, options):
     if not isinstance(value, str) or value not in options:
         valid = ", ".join(repr(option) for option in options)
         raise ValueError(f"{name} must be one of {valid}, got {value!r}.")
-
-
-def _checked_sample_weight(sample_weight, n_samples, *, rescale=True):
-    """One finite, non-negative weight per sample, with a positive sum.
-
-    With ``rescale``, the weights are divided by their maximum: only their
-    ratios matter to a fit, and this keeps their sum finite. Weights of one
-    chunk among several (out-of-core statistics) must not be rescaled alone.
-    """
-    if sample_weight is None:
-        return np.ones(n_samples)
-    sample_weight = np.asarray(sample_weight)
-    if sample_weight.ndim == 0:
-        sample_weight = np.full(n_samples, sample_weight)
-    if sample_weight.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per "
-            f"sample, got shape {sample_weight.shape}."
-        )
-    if sample_weight.dtype.kind not in "biuf":
-        raise ValueError(
-            f"sample_weight must be numeric, got dtype {sample_weight.dtype}."
-        )
-    sample_weight = sample_weight.astype(np.float64)
-    if not np.all(np.isfinite(sample_weight)):
-        raise ValueError("sample_weight contains NaN or infinity.")
-    if np.any(sample_weight < 0):
-        raise ValueError("sample_weight has negative values; weights must be >= 0.")
-    if rescale and sample_weight.size and sample_weight.max() > 0:
-        # Only relative weights matter (they are normalised later); dividing
-        # by the largest keeps their sum finite.
-        sample_weight = sample_weight / sample_weight.max()
-    if rescale and sample_weight.sum() <= 0:
-        raise ValueError(
-            "sample_weight sums to zero: at least one sample needs a positive weight."
-        )
-    return sample_weight
 
 
 def _check_column_names(estimator, names, *, reset):
@@ -303,7 +267,7 @@ class _MultiTaskLinear(BaseEstimator):
             self.tasks_ = np.arange(Y.shape[1])
             if task_names is not None:
                 self.tasks_ = np.asarray(task_names)
-            weight = _checked_sample_weight(sample_weight, X.shape[0])
+            weight = check_sample_weight(sample_weight, X.shape[0])
             if not (allow_missing and np.any(_is_missing(Y))):
                 self.n_tasks_ = Y.shape[1]
                 constant = self._constant_tasks(
@@ -330,7 +294,7 @@ class _MultiTaskLinear(BaseEstimator):
             self._single_task = True
             self.tasks_, task_index = task_indices(labels)
             warn_if_transformed(labels, self.task_column)
-            weight = _checked_sample_weight(sample_weight, X.shape[0])
+            weight = check_sample_weight(sample_weight, X.shape[0])
             observations = Observations.from_rows(
                 task_index, self.tasks_.size, y, weight
             )

@@ -25,7 +25,6 @@ from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _checked_sample_weight
 from ._classifier import MultiTaskClassifier
 from ._layout.tasks import as_column_frame, label_codes
 from ._path import (
@@ -40,7 +39,7 @@ from .metrics import _selection_scorer
 from .model_selection import TaskKFold
 from .penalties.norms import Penalty
 from .penalties.structures import make_penalty
-from .utils.validation import take_rows
+from .utils.validation import check_sample_weight, take_rows
 
 # Fitted attributes copied from the refitted estimator onto the CV estimator.
 _COPIED = (
@@ -652,7 +651,7 @@ class _MultiTaskCV(BaseEstimator):
             X = np.asarray(X)
         y = y if hasattr(y, "iloc") else np.asarray(y)
         if sample_weight is not None:
-            sample_weight = _checked_sample_weight(sample_weight, X.shape[0])
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         grids, ends = [], []
         for name in penalties:
             problem = self._base_estimator(name)._problem(X, y, sample_weight)

@@ -66,6 +66,7 @@ from ._layout.tasks import (
     split_task_column,
     task_indices,
 )
+from .utils.validation import check_sample_weight
 
 __all__ = [
     "MultiTaskScorer",
@@ -187,18 +188,6 @@ def _own_dtype(values):
     return values
 
 
-def _checked_weights(sample_weight, n_samples):
-    if sample_weight is None:
-        return None
-    weight = np.asarray(sample_weight, dtype=np.float64)
-    if weight.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight has shape {weight.shape}, but y has {n_samples} rows; "
-            "give one weight per row."
-        )
-    return weight
-
-
 def _task_blocks(estimator, X, y, sample_weight, response):
     """The observed rows of every task, with the estimator's output for them.
 
@@ -212,7 +201,9 @@ def _task_blocks(estimator, X, y, sample_weight, response):
     y = np.asarray(_pandas_na_as_none(y))
     if y.ndim not in (1, 2):
         raise ValueError(f"y must be 1-D or 2-D, got an array of shape {y.shape}.")
-    weight = _checked_weights(sample_weight, y.shape[0])
+    weight = None
+    if sample_weight is not None:  # scores take the weights as they are
+        weight = check_sample_weight(sample_weight, y.shape[0], rescale=False)
     output = getattr(estimator, response)(X)
     missing = _is_missing(y)
     if getattr(final, "task_column", None) is not None:

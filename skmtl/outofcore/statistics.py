@@ -6,9 +6,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
-from .._base import _checked_sample_weight
 from .._layout.tasks import split_task_column, task_indices
 from ..utils.dask_blocks import row_blocks, tree_reduce
+from ..utils.validation import check_sample_weight
 
 
 class _Moments:
@@ -195,7 +195,7 @@ class MultiTaskMoments:
         elif X.shape[0] == 0:
             weight = np.zeros(0)
         else:
-            weight = _checked_sample_weight(sample_weight, X.shape[0], rescale=False)
+            weight = check_sample_weight(sample_weight, X.shape[0], rescale=False)
         return X, labels, Y, weight
 
     def _merge_groups(self, groups):

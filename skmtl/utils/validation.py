@@ -1,4 +1,7 @@
-"""Row selection for any input a fit accepts, with public APIs only.
+"""Input checks shared by the estimators, the CV and the scores.
+
+Sample weights are checked once here for every caller. Row selection works
+for any input a fit accepts, with public APIs only.
 
 Cross-validation hands each fold its rows of ``X``, ``y`` and the sample
 weights. The input may be a numpy array, a scipy sparse matrix, a pandas or
@@ -10,6 +13,59 @@ helper here recognises a container by what it can do (``iloc``, ``gather``,
 
 import numpy as np
 import scipy.sparse as sp
+
+
+def check_sample_weight(sample_weight, n_samples, *, rescale=True):
+    """One finite, non-negative weight per sample (a scalar is broadcast).
+
+    With ``rescale``, the weights are divided by their maximum: only their
+    ratios matter to a fit, and this keeps their sum finite; they must then
+    have a positive sum. Weights of one chunk among several (out-of-core
+    statistics) and the weights of a score are not rescaled.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,), scalar or None
+        The weights; None gives ones.
+    n_samples : int
+        Number of samples.
+    rescale : bool, default=True
+        Whether to divide by the largest weight (and require a positive sum).
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,)
+        The checked weights, float64.
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, sample_weight)
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per row, "
+            f"got shape {sample_weight.shape}."
+        )
+    if sample_weight.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must be numeric, got dtype {sample_weight.dtype}."
+        )
+    sample_weight = sample_weight.astype(np.float64)
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight has negative values; weights must be >= 0.")
+    if rescale and sample_weight.size and sample_weight.max() > 0:
+        # Only relative weights matter (they are normalised later); dividing
+        # by the largest keeps their sum finite.
+        sample_weight = sample_weight / sample_weight.max()
+    if rescale and sample_weight.sum() <= 0:
+        raise ValueError(
+            "sample_weight sums to zero: at least one sample needs a positive weight."
+        )
+    return sample_weight
+
 
 # Sparse formats that support row indexing with an integer array.
 _ROW_INDEXABLE_SPARSE = ("csr", "csc", "lil", "dok")
