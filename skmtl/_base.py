@@ -46,6 +46,16 @@ def _check_real(name, value, *, low, include_low=True):
         raise ValueError(f"{name} must be {bound} {low}, got {value!r}.")
 
 
+def check_intercept_shrinkage(value):
+    """Raise a ValueError unless ``value`` is a number in [0, inf]."""
+    is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not is_real or np.isnan(value) or value < 0:
+        raise ValueError(
+            f"intercept_shrinkage must be a number >= 0 (0: free intercepts, "
+            f"np.inf: one intercept for every task), got {value!r}."
+        )
+
+
 def _check_option(name, value, options):
     if not isinstance(value, str) or value not in options:
         valid = ", ".join(repr(option) for option in options)
@@ -157,6 +167,7 @@ class _MultiTaskLinear(BaseEstimator):
         alpha=0.01,
         *,
         l2=0.0,
+        intercept_shrinkage=0.0,
         task_column=None,
         task_weighting="observations",
         missing_targets="error",
@@ -170,6 +181,7 @@ class _MultiTaskLinear(BaseEstimator):
         self.penalty = penalty
         self.alpha = alpha
         self.l2 = l2
+        self.intercept_shrinkage = intercept_shrinkage
         self.task_column = task_column
         self.task_weighting = task_weighting
         self.missing_targets = missing_targets
@@ -185,6 +197,7 @@ class _MultiTaskLinear(BaseEstimator):
         penalty = make_penalty(self.penalty)
         _check_real("alpha", self.alpha, low=0.0)
         _check_real("l2", self.l2, low=0.0)
+        check_intercept_shrinkage(self.intercept_shrinkage)
         _check_real("tol", self.tol, low=0.0, include_low=False)
         is_integer = isinstance(self.max_iter, numbers.Integral) and not isinstance(
             self.max_iter, (bool, np.bool_)
@@ -429,7 +442,13 @@ class _MultiTaskLinear(BaseEstimator):
         )
         context = TaskContext(datafit.n_features, column_task, self.tasks_[trained])
         try:  # the penalty's checks against the data (sizes, task graph, ...)
-            problem = Problem(datafit, penalty, context, float(self.l2))
+            problem = Problem(
+                datafit,
+                penalty,
+                context,
+                float(self.l2),
+                float(self.intercept_shrinkage),
+            )
             problem.datafit_at(float(self.alpha))
         except (ValueError, TypeError) as error:
             left_out = np.setdiff1d(self.tasks_, context.tasks).tolist()
@@ -540,7 +559,7 @@ class _MultiTaskLinear(BaseEstimator):
                 }
                 coef = self.coef_[fitted].T
                 coef_init = problem.stack(coef, parts)
-                offset_init = data.offset(coef, self.intercept_[fitted])
+                offset_init = problem.solver_offset(coef, self.intercept_[fitted])
         alpha = float(self.alpha)
         result = solve(
             problem.datafit_at(alpha),
@@ -561,7 +580,7 @@ class _MultiTaskLinear(BaseEstimator):
         """Set the fitted coefficients, structure and solver attributes."""
         W, parts = problem.split(result.coef)
         self.coef_ = np.ascontiguousarray(self._every_column(W).T)
-        intercept = problem.datafit.data.intercept(W, result.offset)
+        intercept = problem.intercepts(W, result.offset)
         intercept = intercept if self.fit_intercept else np.zeros_like(intercept)
         self.intercept_ = self._every_column(intercept)
         self.n_iter_ = result.n_iter

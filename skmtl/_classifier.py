@@ -66,6 +66,11 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     :math:`\\log \\sum_k e^{z_k} - z_{y}` of a multi-class task. The data term
     is the sum over tasks of each task's mean loss.
 
+    With ``intercept_shrinkage`` :math:`\\gamma > 0`, the objective also has the
+    term :math:`\\gamma \\sum_t (\\tilde b_t - \\bar b)^2` on the intercepts
+    at the features' mean (see the parameter); its duality gap is certified
+    as the rest's.
+
     The penalty acts on the whole stacked matrix ``W``: each class column of a
     multi-class task is one column of ``W`` like the single column of a binary
     task. So ``"group_lasso"`` selects a feature for all tasks and all their
@@ -94,6 +99,20 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     l2 : float, default=0.0
         Strength of an extra ridge term :math:`\\frac{l_2}{2} \\|W\\|_F^2`,
         available with every penalty.
+    intercept_shrinkage : float, default=0.0
+        Strength :math:`\\gamma \\ge 0` of the term
+        :math:`\\gamma \\sum_t (\\tilde b_t - \\bar b)^2` that pulls the task
+        intercepts towards their mean (:math:`\\bar b`, the plain mean over
+        tasks), as a mixed model's random intercept does: with few rows per
+        task, free intercepts are mostly noise. :math:`\\tilde b_t =
+        b_t + \\bar x^\\top W_{:,t}` is task ``t``'s intercept at the mean
+        :math:`\\bar x` of the features over all rows (weighted as in the data
+        term), so shifting a feature changes nothing. 0: free intercepts;
+        ``np.inf``: one intercept for every task. On the scale of the data
+        term: a task whose rows weigh :math:`S_t` in it (:math:`S_t \\approx
+        T n_t / n` for the squared loss) keeps about :math:`S_t / (S_t +
+        2\\gamma)` of its own deviation. Needs ``fit_intercept=True``, one
+        column per task (regression or binary tasks) and data in memory.
     task_column : int or str, default=None
         Where ``X`` says which task each row belongs to: a column name (for a
         DataFrame) or a position. Then ``y`` is 1-D (one label per row), the
@@ -219,6 +238,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         alpha=0.01,
         *,
         l2=0.0,
+        intercept_shrinkage=0.0,
         task_column=None,
         task_weighting="observations",
         missing_targets="error",
@@ -234,6 +254,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
             penalty,
             alpha,
             l2=l2,
+            intercept_shrinkage=intercept_shrinkage,
             task_column=task_column,
             task_weighting=task_weighting,
             missing_targets=missing_targets,

@@ -145,7 +145,7 @@ def curvature_scales(datafit, column_task):
 
 def _unit_curvature(problem, parameter):
     """The curvature one unit of ``parameter`` adds to the objective."""
-    context = problem.context
+    context = problem.solver_context
     if parameter == "l2":
         return 1.0  # (l2 / 2) ||W||_F^2
     if parameter == "alpha":
@@ -184,7 +184,9 @@ def _generated_grid(problem, n_values, eps, parameter="alpha"):
         ratio = _DEFAULT_EPS if eps is None else eps
         return np.geomspace(top, top * ratio, n_values)
     unit = _unit_curvature(problem, parameter)
-    largest, typical = curvature_scales(problem.datafit, problem.context.column_task)
+    largest, typical = curvature_scales(
+        problem.core, problem.solver_context.column_task
+    )
     if unit > 0 and np.isfinite(largest) and largest > 0:
         top = _SMOOTH_GRID_TOP * largest / unit
     else:
@@ -497,14 +499,13 @@ def regularization_path(
     estimator = _estimator(estimator, "regularization_path")
     problem = estimator._problem(X, y, sample_weight)
     grid = alpha_grid(problem, alphas, eps)
-    data = problem.datafit.data
     coefs, intercepts, gaps, n_iters, not_converged = [], [], [], [], []
     for alpha, result in solve_path(
         problem, grid, max_iter=estimator.max_iter, tol=estimator.tol
     ):
         W, _ = problem.split(result.coef)
         coefs.append(W.T)
-        intercept = data.intercept(W, result.offset)
+        intercept = problem.intercepts(W, result.offset)
         intercepts.append(intercept if estimator.fit_intercept else 0 * intercept)
         gaps.append(result.dual_gap)
         n_iters.append(result.n_iter)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .datafits.parts import PartsDatafit
+from .datafits.pooled import PooledDatafit
+from .datafits.shared_intercept import SharedInterceptDatafit, shares_intercepts
 from .datafits.smooth import SmoothDatafit
 from .penalties.parts import PartsPenalty
 from .penalties.smooth_terms import SquaredFrobenius
@@ -46,6 +48,12 @@ class TaskContext:
     def n_tasks(self):
         """Number of tasks."""
         return self.tasks.size
+
+    def pooled(self):
+        """The context of one coefficient column shared by every task."""
+        tasks = np.empty(1, dtype=object)
+        tasks[0] = "all tasks"
+        return TaskContext(self.n_features, np.zeros(1, dtype=int), tasks)
 
     def require_one_column_per_task(self, name):
         """Raise a ValueError if a task has several columns (multi-class)."""
@@ -94,12 +102,19 @@ class Problem:
         Strength of an extra ridge term :math:`\\frac{l_2}{2}\\|W\\|_F^2`.
     """
 
-    def __init__(self, datafit, penalty, context, l2=0.0):
+    def __init__(self, datafit, penalty, context, l2=0.0, intercept_shrinkage=0.0):
         self.datafit = datafit
         self.penalty = penalty
         self.context = context
         self.l2 = l2
-        self.components = penalty._components(context)
+        self.intercept_shrinkage = intercept_shrinkage
+        # A penalty may tie every task to one coefficient column (a TaskGraph
+        # of infinite strength): the solver then works on that column.
+        self.pooled = penalty._pools_tasks()
+        if self.pooled:
+            context.require_one_column_per_task(f"penalty={penalty!r}")
+        self.solver_context = context.pooled() if self.pooled else context
+        self.components = penalty._components(self.solver_context)
         norms = [norm for _, norm, _ in self.components]
         weights = [weight for _, _, weight in self.components]
         if not norms:
@@ -107,7 +122,36 @@ class Problem:
         elif len(norms) == 1 and weights[0] == 1.0:
             self.norm = norms[0]
         else:
-            self.norm = PartsPenalty(norms, weights, context.n_columns)
+            self.norm = PartsPenalty(norms, weights, self.solver_context.n_columns)
+        self.shared_intercepts = None
+        core = datafit
+        if intercept_shrinkage > 0:
+            self._check_shared_intercepts()
+            core = self.shared_intercepts = SharedInterceptDatafit(
+                datafit, intercept_shrinkage
+            )
+        # The datafit of the solver's coefficients, before smooth terms and parts.
+        self.core = PooledDatafit(core) if self.pooled else core
+
+    def _check_shared_intercepts(self):
+        if not getattr(self.datafit, "fit_intercept", False):
+            raise ValueError(
+                "intercept_shrinkage pulls the task intercepts towards their "
+                "mean, so it needs fit_intercept=True; set intercept_shrinkage=0."
+            )
+        if not shares_intercepts(self.datafit):
+            raise ValueError(
+                "intercept_shrinkage > 0 needs the data in memory (the "
+                "out-of-core and dask fits have free intercepts only); set "
+                "intercept_shrinkage=0."
+            )
+        if self.context.n_columns != self.context.n_tasks:
+            raise ValueError(
+                "intercept_shrinkage compares one intercept per task, but some "
+                f"tasks are multi-class ({self.context.n_columns} intercepts for "
+                f"{self.context.n_tasks} tasks). Use binary tasks, or "
+                "intercept_shrinkage=0."
+            )
 
     @property
     def n_parts(self):
@@ -116,19 +160,19 @@ class Problem:
 
     def fast_form(self):
         """The same problem on the cheapest equivalent form of the datafit."""
-        fast = self.datafit.fast_form()
-        if fast is self.datafit:
+        fast = self.core.fast_form()
+        if fast is self.core:
             return self
         problem = object.__new__(Problem)
-        problem.__dict__.update(self.__dict__, datafit=fast)
+        problem.__dict__.update(self.__dict__, core=fast)
         return problem
 
     def datafit_at(self, alpha):
         """The datafit the solver minimises with ``alpha * self.norm``."""
-        terms = list(self.penalty._smooth_terms(alpha, self.context))
+        terms = list(self.penalty._smooth_terms(alpha, self.solver_context))
         if self.l2 > 0:
             terms.append(SquaredFrobenius(self.l2))
-        datafit = SmoothDatafit(self.datafit, terms) if terms else self.datafit
+        datafit = SmoothDatafit(self.core, terms) if terms else self.core
         if self.n_parts > 1:
             datafit = PartsDatafit(datafit, self.n_parts)
         return datafit
@@ -152,24 +196,44 @@ class Problem:
         _, _, grad_coef = self.datafit_at(1.0).null_model()
         return self.norm.dual_norm(grad_coef)
 
+    def _every_task(self, V):
+        """A solver column for every task (the shared one, when pooled)."""
+        return np.repeat(V, self.context.n_columns, axis=1) if self.pooled else V
+
     def split(self, V):
         """``W`` and the named parts (each of shape (n_features, n_columns))."""
         if self.n_parts == 1:
-            return V, {}
-        width = self.context.n_columns
+            return self._every_task(V), {}
+        width = self.solver_context.n_columns
         parts = {
-            name: V[:, k * width : (k + 1) * width]
+            name: self._every_task(V[:, k * width : (k + 1) * width])
             for k, (name, _, _) in enumerate(self.components)
         }
         return sum(parts.values()), parts
 
     def stack(self, W, parts):
         """The solver variable from ``W`` or, for a decomposed model, its parts."""
+
+        def solver_columns(V):
+            return V.mean(axis=1, keepdims=True) if self.pooled else V
+
         if self.n_parts == 1:
-            return W
+            return solver_columns(W)
         if any(name not in parts for name, _, _ in self.components):
             return None
-        return np.hstack([parts[name] for name, _, _ in self.components])
+        return np.hstack([solver_columns(parts[n]) for n, _, _ in self.components])
+
+    def intercepts(self, W, offset):
+        """The model's intercepts (at ``x = 0``) from the solver's ``offset``."""
+        if self.shared_intercepts is not None:
+            return self.shared_intercepts.model_intercepts(W, offset)
+        return self.datafit.data.intercept(W, offset)
+
+    def solver_offset(self, W, intercepts):
+        """Inverse of :meth:`intercepts`: the solver's offset for a warm start."""
+        if self.shared_intercepts is not None:
+            return self.shared_intercepts.solver_offset(W, intercepts)
+        return self.datafit.data.offset(W, intercepts)
 
     def fitted_attributes(self, W, parts):
         """The penalty's description of the learned structure."""

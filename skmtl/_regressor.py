@@ -51,6 +51,11 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     Both weightings sum to the number of tasks ``T``, coincide when every task
     has the same total weight, and then reduce to the objective above.
 
+    With ``intercept_shrinkage`` :math:`\\gamma > 0`, the objective also has the
+    term :math:`\\gamma \\sum_t (\\tilde b_t - \\bar b)^2` on the intercepts
+    at the features' mean (see the parameter); its duality gap is certified
+    as the rest's.
+
     Parameters
     ----------
     penalty : str or Penalty, default="group_lasso"
@@ -84,6 +89,20 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         Strength of an extra ridge term :math:`\\frac{l_2}{2} \\|W\\|_F^2`,
         available with every penalty (with a sparse penalty, the l2 mix of an
         elastic net). It does not change ``alpha_max``.
+    intercept_shrinkage : float, default=0.0
+        Strength :math:`\\gamma \\ge 0` of the term
+        :math:`\\gamma \\sum_t (\\tilde b_t - \\bar b)^2` that pulls the task
+        intercepts towards their mean (:math:`\\bar b`, the plain mean over
+        tasks), as a mixed model's random intercept does: with few rows per
+        task, free intercepts are mostly noise. :math:`\\tilde b_t =
+        b_t + \\bar x^\\top W_{:,t}` is task ``t``'s intercept at the mean
+        :math:`\\bar x` of the features over all rows (weighted as in the data
+        term), so shifting a feature changes nothing. 0: free intercepts;
+        ``np.inf``: one intercept for every task. On the scale of the data
+        term: a task whose rows weigh :math:`S_t` in it (:math:`S_t \\approx
+        T n_t / n` for the squared loss) keeps about :math:`S_t / (S_t +
+        2\\gamma)` of its own deviation. Needs ``fit_intercept=True``, one
+        column per task (regression or binary tasks) and data in memory.
     task_column : int or str, default=None
         Where ``X`` says which task each row belongs to: a column name (for a
         DataFrame) or a position. Then ``y`` is 1-D, each row is one observation

@@ -13,6 +13,21 @@ from ..utils.linalg import require_finite_features
 from .residual import ResidualDatafit
 
 
+class _WholeGrouping:
+    """One group holding every entry of a block (a grouping of the losses)."""
+
+    def sum(self, B):
+        """The sum of all the entries, as a one-element array."""
+        return np.array([B.sum()])
+
+    def spread(self, values):
+        """The one value, broadcast to any entry array."""
+        return values[0]
+
+
+_WHOLE = _WholeGrouping()
+
+
 class LossDatafit:
     """Sum of the block losses on the entry scores of a data layout.
 
@@ -92,13 +107,19 @@ class LossDatafit:
             for block in self.data.blocks
         )
 
-    def center_dual(self, V):
-        """A dual point with zero weighted column sums, or None if unavailable."""
+    def center_dual(self, V, total=False):
+        """A dual point with zero weighted column sums, or None if unavailable.
+
+        With ``total``, the weighted sum over each block's entries (so over
+        all entries) is zero instead: what shared intercepts need (see
+        :mod:`skmtl.datafits.shared_intercept`).
+        """
         Y, w = self.data.targets, self.data.weights
         centred = np.empty_like(V)
         for block in self.data.blocks:
+            grouping = _WHOLE if total else block.grouping
             part = block.loss.center_dual(
-                block.view(Y), block.view(V), block.view(w), block.grouping
+                block.view(Y), block.view(V), block.view(w), grouping
             )
             if part is None:
                 return None

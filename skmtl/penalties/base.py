@@ -56,6 +56,14 @@ class Penalty(BaseEstimator):
         """Extra fitted attributes describing the learned structure (none)."""
         return {}
 
+    def _pools_tasks(self):
+        """Whether every task has the same coefficients (``W = w 1^T``; no).
+
+        A penalty that pools the tasks gives its :meth:`_components` and
+        :meth:`_smooth_terms` for one column, ``w``, shared by all tasks.
+        """
+        return False
+
 
 class NormPenalty(Penalty):
     """Shared dual-side logic of penalties that are norms."""

@@ -418,7 +418,13 @@ class TaskGraph(Penalty):
         ``(s, t)`` or ``(s, t, weight)`` between task labels. None: the
         complete graph with weights :math:`1/T`.
     strength : float, default=1.0
-        :math:`\\beta \\ge 0`, on the scale of the data term.
+        :math:`\\beta \\ge 0`, on the scale of the data term. ``np.inf``
+        (without a graph) ties the tasks: every task has the same coefficient
+        vector :math:`w` (:math:`W = w 1^\\top`), and the penalty is
+        :math:`\\alpha \\, \\Omega_{\\text{base}}(w)` (plus ``l2``'s term on
+        :math:`w`): one model pooled over the tasks, e.g. with
+        ``base="ridge"`` and the estimators' ``intercept_shrinkage``, the
+        random-intercept model.
     base : str or Penalty, default="lasso"
         The penalty multiplied by ``alpha``.
 
@@ -454,23 +460,37 @@ class TaskGraph(Penalty):
             )
         return base
 
+    def _checked_strength(self):
+        strength = self.strength
+        is_real = isinstance(strength, numbers.Real) and not isinstance(strength, bool)
+        if not is_real or np.isnan(strength) or strength < 0:
+            raise ValueError(
+                f"TaskGraph: strength must be a number >= 0 (np.inf ties the "
+                f"tasks), got {strength!r}."
+            )
+        if np.isinf(strength) and self.graph is not None:
+            raise ValueError(
+                "TaskGraph: strength=inf ties the tasks, which is defined for the "
+                "complete graph only (graph=None: one coefficient vector for "
+                "every task); pass a finite strength with a graph."
+            )
+        return float(strength)
+
+    def _pools_tasks(self):
+        return np.isinf(self._checked_strength())
+
     def _components(self, context):
         return self._base_penalty()._components(context)
 
     def _smooth_terms(self, alpha, context):
-        is_real = isinstance(self.strength, numbers.Real) and not isinstance(
-            self.strength, bool
-        )
-        if not is_real or not np.isfinite(self.strength) or self.strength < 0:
-            raise ValueError(
-                f"TaskGraph: strength must be a finite number >= 0, got "
-                f"{self.strength!r}."
-            )
+        strength = self._checked_strength()
+        if np.isinf(strength):  # the tasks share one column: nothing to pull
+            return []
         context.require_one_column_per_task("TaskGraph")
         if self.graph is None:  # the complete graph: a distance to the mean task
-            return [_smooth.TaskMeanDistance(float(self.strength), context.n_tasks)]
+            return [_smooth.TaskMeanDistance(strength, context.n_tasks)]
         laplacian = _task_graph_laplacian(self.graph, context)
-        return [_smooth.GraphLaplacian(float(self.strength), laplacian)]
+        return [_smooth.GraphLaplacian(strength, laplacian)]
 
     def _fitted_attributes(self, coef, parts, context):
         return self._base_penalty()._fitted_attributes(coef, parts, context)

@@ -27,7 +27,9 @@ from skmtl._problem import NoPenalty, TaskContext
 from skmtl.datafits.base import Datafit, require_datafit
 from skmtl.datafits.gram import GramDatafit
 from skmtl.datafits.parts import PartsDatafit
+from skmtl.datafits.pooled import PooledDatafit
 from skmtl.datafits.residual import ResidualDatafit
+from skmtl.datafits.shared_intercept import SharedInterceptDatafit
 from skmtl.datafits.smooth import SmoothDatafit
 from skmtl.penalties.base import SolverPenalty, require_solver_penalty
 from skmtl.penalties.norms import GroupLasso, Lasso, Ridge, TaskGroupLasso, TraceNorm
@@ -186,6 +188,14 @@ def _parts(built, n_parts):
     return Built(PartsDatafit(built.datafit, n_parts), built.column_task, n_parts)
 
 
+def _shared_intercepts(built, strength):
+    return Built(SharedInterceptDatafit(built.datafit, strength), built.column_task)
+
+
+def _pooled(built):
+    return Built(PooledDatafit(built.datafit), np.zeros(1, dtype=int))
+
+
 def _dask(seed, *, intercept):
     """Binary tasks on a dask array of three row blocks."""
     import dask.array as da
@@ -263,6 +273,25 @@ CASES = {
     "parts-squared": lambda: _parts(_squared(25), 2),
     "parts-smooth-logistic": lambda: _parts(
         _smooth(_classification(26), SquaredFrobenius(0.2)), 3
+    ),
+    # SharedInterceptDatafit: intercepts pulled to their mean, or tied
+    "shared-intercepts-squared-task-rows": lambda: _shared_intercepts(
+        _squared_task_rows(29), 0.7
+    ),
+    "shared-intercepts-logistic-missing": lambda: _shared_intercepts(
+        _classification(30, missing=True), 0.5
+    ),
+    "tied-intercepts-squared-sparse-weighted": lambda: _shared_intercepts(
+        _squared(31, sparse=True, weighted=True), np.inf
+    ),
+    # PooledDatafit: one coefficient column for every task
+    "pooled-squared-task-rows": lambda: _pooled(_squared_task_rows(32)),
+    "pooled-shared-intercepts-logistic": lambda: _pooled(
+        _shared_intercepts(_classification(33), 1.5)
+    ),
+    "smooth-pooled-tied-squared": lambda: _smooth(
+        _pooled(_shared_intercepts(_squared_task_rows(34), np.inf)),
+        SquaredFrobenius(0.2),
     ),
     # DaskLogisticDatafit
     "dask-logistic": lambda: _dask(27, intercept=True),

@@ -693,7 +693,7 @@ BAD_PARAMETERS = [
     ),
     (
         {"penalty": TaskGraph(strength=-1.0)},
-        "TaskGraph: strength must be a finite number >= 0, got -1.0.",
+        "TaskGraph: strength must be a number >= 0 (np.inf ties the tasks), got -1.0.",
     ),
     (
         {"penalty": TaskGraph(graph=np.ones((2, 2)))},

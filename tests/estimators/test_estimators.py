@@ -194,6 +194,7 @@ def test_clone_keeps_params_and_drops_fit(Estimator):
         penalty="trace_norm",
         alpha=0.3,
         l2=0.2,
+        intercept_shrinkage=0.0,
         task_column=None,
         task_weighting="tasks",
         missing_targets="ignore",
