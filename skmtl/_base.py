@@ -1,5 +1,7 @@
 """What both estimators share: parameters, their validation, data and solve."""
 
+import contextlib
+import contextvars
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -150,6 +152,27 @@ class _TaskInfo:
     n_features_in: int
     feature_names_in: np.ndarray | None = None
     trained: np.ndarray | None = None
+
+
+# The held-out rows of a CV fold, validated once for every model scored on
+# them: (X, (features, task index) or None until the first model computes it).
+_REUSED_ROWS = contextvars.ContextVar("reused_prediction_rows", default=None)
+
+
+@contextlib.contextmanager
+def reuse_prediction_rows(X):
+    """Validate ``X`` for prediction once, for every model fitted on the same tasks.
+
+    Inside the block, the first ``_prediction_rows(X)`` is computed as usual
+    and the later ones (of estimators with the same settings, fitted on the
+    same data, as the models of one CV fold) reuse it. Only the object ``X``
+    itself is reused, never an equal copy.
+    """
+    token = _REUSED_ROWS.set([X, None])
+    try:
+        yield
+    finally:
+        _REUSED_ROWS.reset(token)
 
 
 class _MultiTaskLinear(BaseEstimator):
@@ -378,6 +401,15 @@ class _MultiTaskLinear(BaseEstimator):
         )
 
     def _prediction_rows(self, X):
+        reused = _REUSED_ROWS.get()
+        if reused is None or reused[0] is not X:
+            return self._validated_prediction_rows(X)
+        check_is_fitted(self)
+        if reused[1] is None:
+            reused[1] = self._validated_prediction_rows(X)
+        return reused[1]
+
+    def _validated_prediction_rows(self, X):
         """Validated features and, with a task column, each row's task index.
 
         Returns ``(X, None)`` for the shared layout; ``(X, index)`` otherwise,

@@ -25,6 +25,17 @@ from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import check_intercept_shrinkage, reuse_prediction_rows
+from ._catalogue import (
+    BASELINES,
+    Candidate,
+    Scales,
+    auto_structures,
+    baseline_candidates,
+    first_stage,
+    second_stage,
+    third_stage,
+)
 from ._classifier import MultiTaskClassifier
 from ._layout.tasks import as_column_frame, label_codes
 from ._path import (
@@ -35,7 +46,7 @@ from ._path import (
     solve_path,
 )
 from ._regressor import MultiTaskRegressor
-from .metrics import _selection_scorer
+from .metrics import MultiTaskScorer, _selection_scorer, per_task_scores
 from .model_selection import TaskKFold
 from .penalties.norms import Penalty
 from .penalties.structures import make_penalty
@@ -55,6 +66,9 @@ _COPIED = (
 _MAX_EXTENSIONS = 3
 # Grids shorter than this have no interior: an end is not a sign of anything.
 _MIN_EDGE_GRID = 3
+# With penalty="auto", the grids of this many best candidates (and of the
+# baselines) are moved when their best alpha is at an end.
+_N_EXTENDED = 3
 
 
 @dataclass
@@ -70,14 +84,22 @@ class _PathFit:
     seconds: float
     error: Exception | None = None
 
+    @classmethod
+    def failed(cls, n_alphas, seconds, error):
+        """A path that raised ``error``: every score NaN."""
+        nan = np.full(n_alphas, np.nan)
+        return cls(nan, np.zeros(n_alphas, dtype=int), np.ones(n_alphas, bool),
+                   seconds, error)  # fmt: skip
 
-def _fit_path(estimator, X, y, sample_weight, train, test, alphas, scorer, verbose):
-    """The path of ``alphas`` fitted on the rows ``train``, scored on ``test``."""
-    start = time.perf_counter()
-    n_alphas = alphas.size
-    scores = np.full(n_alphas, np.nan)
-    n_iter = np.zeros(n_alphas, dtype=int)
-    converged = np.ones(n_alphas, dtype=bool)
+
+def _fit_fold(cv, X, y, sample_weight, train, test, settings, scorer, verbose):
+    """The paths of ``settings`` fitted on the rows ``train``, scored on ``test``.
+
+    The data of the fold are read and laid out once (a Gram matrix, where the
+    datafit forms one, computed once), and every candidate's penalty is bound
+    to them. Returns one :class:`_PathFit` per setting.
+    """
+    fits = []
     try:
         X_train, y_train = take_rows(X, train), take_rows(y, train)
         X_test, y_test = take_rows(X, test), take_rows(y, test)
@@ -85,7 +107,31 @@ def _fit_path(estimator, X, y, sample_weight, train, test, alphas, scorer, verbo
         test_weight = (
             {} if sample_weight is None else {"sample_weight": sample_weight[test]}
         )
-        problem = estimator._problem(X_train, y_train, weight)
+        reader = cv._base_estimator(settings[0][0])
+        reader._validated_penalty()
+        data = reader._memory_datafit(X_train, y_train, weight)
+    except Exception as error:  # every setting fails on this fold
+        return [_PathFit.failed(alphas.size, 0.0, error) for _, alphas in settings]
+    with reuse_prediction_rows(X_test):  # validated once for every model
+        for candidate, alphas in settings:
+            fits.append(
+                _fit_candidate(cv, data, candidate, alphas, scorer, verbose,
+                               X_test, y_test, test_weight)
+            )  # fmt: skip
+    return fits
+
+
+def _fit_candidate(cv, data, candidate, alphas, scorer, verbose, X_test, y_test,
+                   test_weight):  # fmt: skip
+    """One candidate's path on the data of a fold, scored on its held-out rows."""
+    start = time.perf_counter()
+    n_alphas = alphas.size
+    scores = np.full(n_alphas, np.nan)
+    n_iter = np.zeros(n_alphas, dtype=int)
+    converged = np.ones(n_alphas, dtype=bool)
+    try:
+        estimator = cv._base_estimator(candidate)
+        problem = estimator._bound_problem(lambda: data)
         path = solve_path(
             problem, alphas, max_iter=estimator.max_iter, tol=estimator.tol,
             verbose=verbose,
@@ -95,8 +141,7 @@ def _fit_path(estimator, X, y, sample_weight, train, test, alphas, scorer, verbo
             scores[k] = scorer(estimator, X_test, y_test, **test_weight)
             n_iter[k], converged[k] = result.n_iter, result.converged
     except Exception as error:  # the parent reports it with its setting
-        seconds = time.perf_counter() - start
-        return _PathFit(np.full(n_alphas, np.nan), n_iter, converged, seconds, error)
+        return _PathFit.failed(n_alphas, time.perf_counter() - start, error)
     return _PathFit(scores, n_iter, converged, time.perf_counter() - start)
 
 
@@ -187,6 +232,154 @@ class _Setting:
     errors: list  # (fold, exception)
 
 
+class _Table:
+    """Every candidate searched so far: its grid, open ends and scores.
+
+    Parameters
+    ----------
+    cv : _MultiTaskCV
+        The CV estimator (base estimators, ``alphas`` and ``eps``).
+    data : tuple
+        The datafit of all the data and its task information, from which each
+        candidate's grid is generated.
+    shares_intercepts : bool
+        Whether the task intercepts can be shared (several tasks, one column
+        each, intercepts fitted).
+    """
+
+    def __init__(self, cv, data, shares_intercepts):
+        self.cv, self.data = cv, data
+        self.shares_intercepts = shares_intercepts
+        self.candidates, self.grids, self.ends, self.tops = [], [], [], []
+        self.scores, self.results = [], {}
+        self.eligible, self.failed = set(), set()
+        self._index = {}
+
+    def add(self, pairs):
+        """Add ``(candidate, eligible)`` pairs; the settings of the new ones.
+
+        A candidate already searched keeps its scores (and becomes eligible if
+        asked).
+        """
+        settings = []
+        for candidate, eligible in pairs:
+            index = self._index.get(candidate.key())
+            if index is None:
+                estimator = self.cv._base_estimator(candidate)
+                problem = estimator._bound_problem(lambda: self.data)
+                grid = alpha_grid(problem, self.cv.alphas, self.cv.eps)
+                index = len(self.candidates)
+                self._index[candidate.key()] = index
+                self.candidates.append(candidate)
+                self.grids.append(grid)
+                self.tops.append(grid[0])
+                self.ends.append(_open_ends(problem, grid))
+                self.scores.append(np.full((grid.size, 0), np.nan))
+                settings.append((index, candidate, grid, ""))
+            elif candidate.baseline and not self.candidates[index].baseline:
+                self.candidates[index] = candidate  # the same setting, named
+            if eligible:
+                self.eligible.add(index)
+        return settings
+
+    def best_scores(self):
+        """Each candidate's best mean score (-inf when none is finite)."""
+        best = np.full(len(self.candidates), -np.inf)
+        for index, scores in enumerate(self.scores):
+            if scores.size and index in self.results:
+                mean = scores.mean(axis=1)
+                if np.any(np.isfinite(mean)):
+                    best[index] = np.nanmax(mean)
+        return best
+
+    def ranked(self):
+        """Eligible candidates that did not fail, best first."""
+        best = self.best_scores()
+        usable = [
+            i for i in self.eligible
+            if not self.results[i].errors and np.isfinite(best[i])
+        ]  # fmt: skip
+        return sorted(usable, key=lambda i: -best[i])
+
+
+def _cv_results(candidates, table, scores):
+    """The search as a table of columns, one row per candidate and alpha."""
+    n_candidates, n_alphas, n_folds = scores.shape
+    rows = [(i, k) for i in range(n_candidates) for k in range(n_alphas)]
+
+    def column(values):
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return array
+
+    flat = scores.reshape(n_candidates * n_alphas, n_folds)
+    mean = flat.mean(axis=1)
+    order = np.argsort(np.where(np.isfinite(mean), -mean, np.inf), kind="stable")
+    rank = np.empty(mean.size, dtype=int)
+    rank[order] = np.arange(1, mean.size + 1)
+    finite = np.isfinite(mean)
+    for position in range(1, mean.size):  # ties share the better rank
+        a, b = order[position - 1], order[position]
+        if finite[a] and finite[b] and mean[a] == mean[b]:
+            rank[b] = rank[a]
+    results = {
+        "params": [
+            {**candidates[i].params(), "alpha": float(table.grids[i][k])}
+            for i, k in rows
+        ],
+        "param_penalty": column([candidates[i].penalty for i, _ in rows]),
+        "param_alpha": np.array([table.grids[i][k] for i, k in rows]),
+        "param_l2": np.array([candidates[i].l2 for i, _ in rows]),
+        "param_intercept_shrinkage": np.array(
+            [candidates[i].intercept_shrinkage for i, _ in rows]
+        ),
+        "baseline": column([candidates[i].baseline or "" for i, _ in rows]),
+        "eligible": np.array([i in table.eligible for i, _ in rows]),
+    }
+    for fold in range(n_folds):
+        results[f"split{fold}_test_score"] = flat[:, fold]
+    results["mean_test_score"] = mean
+    results["std_test_score"] = flat.std(axis=1)
+    results["rank_test_score"] = rank
+    return results
+
+
+def _task_metric(scorer, estimator_class, scoring):
+    """The per-task metric of the selection scorer, or None if it has none."""
+    if isinstance(scorer, MultiTaskScorer):
+        return scorer.metric
+    if scoring is None and estimator_class is MultiTaskRegressor:
+        return "r2"
+    return None
+
+
+def _task_scores_fold(cv, X, y, sample_weight, train, test, models, metric):
+    """Per-task held-out scores of each ``(candidate, alpha)`` on one fold."""
+    X_train, y_train = take_rows(X, train), take_rows(y, train)
+    X_test, y_test = take_rows(X, test), take_rows(y, test)
+    weight = None if sample_weight is None else sample_weight[train]
+    test_weight = None if sample_weight is None else sample_weight[test]
+    reader = cv._base_estimator(models[0][0])
+    reader._validated_penalty()
+    data = reader._memory_datafit(X_train, y_train, weight)
+    scores = []
+    for candidate, alpha in models:
+        estimator = cv._base_estimator(candidate).set_params(alpha=alpha)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # reported by the search
+                estimator._solve(estimator._bound_problem(lambda: data))
+                scores.append(
+                    per_task_scores(
+                        estimator, X_test, y_test, metric=metric,
+                        sample_weight=test_weight,
+                    )
+                )  # fmt: skip
+        except Exception:  # (the search reported this setting's failures)
+            scores.append({})
+    return scores
+
+
 class _Search:
     """The paths of one CV fit: run in parallel, printed and tallied in the parent.
 
@@ -228,35 +421,74 @@ class _Search:
         """
         cv, n_folds = self.cv, len(self.folds)
         jobs = (
-            delayed(_fit_path)(
-                cv._base_estimator(penalty),
+            delayed(_fit_fold)(
+                cv,
                 *self.data,
                 train,
                 test,
-                alphas,
+                [(candidate, alphas) for _, candidate, alphas, _ in settings],
                 self.scorer,
                 cv._solver_verbose(),
             )
-            for _, penalty, alphas, _ in settings
             for train, test in self.folds
         )
         results = {
             index: _Setting(np.full((alphas.size, n_folds), np.nan), [])
             for index, _, alphas, _ in settings
         }
-        fits = Parallel(n_jobs=cv.n_jobs, return_as="generator")(jobs)
-        for position, fit in enumerate(fits):  # in order, as they finish
-            index, penalty, alphas, label = settings[position // n_folds]
-            fold = position % n_folds
-            self._print(penalty, fold, alphas, label, fit)
-            if fit.error is not None:
-                results[index].errors.append((fold, fit.error))
-                continue
-            results[index].scores[:, fold] = fit.scores
-            self.n_fits += alphas.size
-            failures = self.not_converged.setdefault(index, [])
-            failures += [(fold, alpha) for alpha in alphas[~fit.converged]]
+        folds = Parallel(n_jobs=cv.n_jobs, return_as="generator")(jobs)
+        for fold, fits in enumerate(folds):  # in order, as they finish
+            for (index, candidate, alphas, label), fit in zip(
+                settings, fits, strict=True
+            ):
+                self._print(candidate, fold, alphas, label, fit)
+                if fit.error is not None:
+                    results[index].errors.append((fold, fit.error))
+                    continue
+                results[index].scores[:, fold] = fit.scores
+                self.n_fits += alphas.size
+                failures = self.not_converged.setdefault(index, [])
+                failures += [(fold, alpha) for alpha in alphas[~fit.converged]]
         return results
+
+    def tally(self, table, settings):
+        """Run ``settings`` and record their results in ``table``."""
+        if not settings:
+            return
+        results = self.run(settings)
+        for index, _, _, _ in settings:
+            table.results[index] = results[index]
+            table.scores[index] = results[index].scores
+
+    def task_scores(self, models, metric, tasks):
+        """Mean held-out score of each task for each named ``(candidate, alpha)``.
+
+        Returns
+        -------
+        scores : dict of str to ndarray of shape (n_tasks,)
+            In the order of ``tasks``; NaN where a task was never scored.
+            The log loss is negated (greater is better, as the scorers).
+        """
+        names = list(models)
+        jobs = (
+            delayed(_task_scores_fold)(
+                self.cv, *self.data, train, test, [models[n] for n in names], metric
+            )
+            for train, test in self.folds
+        )
+        sums = {name: np.zeros(len(tasks)) for name in names}
+        counts = {name: np.zeros(len(tasks)) for name in names}
+        position = {label: i for i, label in enumerate(tasks.tolist())}
+        sign = -1.0 if metric == "log_loss" else 1.0
+        for fold_scores in Parallel(n_jobs=self.cv.n_jobs)(jobs):
+            for name, per_task in zip(names, fold_scores, strict=True):
+                for label, score in per_task.items():
+                    i = position.get(label)
+                    if i is not None and np.isfinite(score):
+                        sums[name][i] += sign * score
+                        counts[name][i] += 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {name: sums[name] / counts[name] for name in names}
 
     def _print(self, penalty, fold, alphas, label, fit):
         verbose = self.cv.verbose
@@ -287,8 +519,8 @@ class _Search:
                 f"    alpha {alpha:.4g}: score {score:.6g}, {n_iter} iterations{state}"
             )
 
-    def report_failures(self, penalties, results):
-        """Raise if every penalty failed on some fold; warn for those that did.
+    def report_failures(self, penalties, results, eligible):
+        """Raise if every eligible setting failed on some fold; warn for the others.
 
         Returns
         -------
@@ -307,7 +539,7 @@ class _Search:
                 f"folds failed, first fold {fold + 1} with "
                 f"{type(error).__name__}: {error}"
             )
-        if len(failed) == len(penalties):
+        if set(eligible) <= failed:
             first = results[min(failed)].errors[0][1]
             raise ValueError(
                 f"{self.name}: every setting failed on the cross-validation folds, "
@@ -477,6 +709,8 @@ class _MultiTaskCV(BaseEstimator):
         penalty="group_lasso",
         *,
         l2=0.0,
+        intercept_shrinkage=None,
+        baselines=True,
         alphas=20,
         eps=None,
         cv=None,
@@ -493,6 +727,8 @@ class _MultiTaskCV(BaseEstimator):
     ):
         self.penalty = penalty
         self.l2 = l2
+        self.intercept_shrinkage = intercept_shrinkage
+        self.baselines = baselines
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
@@ -507,10 +743,12 @@ class _MultiTaskCV(BaseEstimator):
         self.tol = tol
         self.verbose = verbose
 
-    def _base_estimator(self, penalty):
+    def _base_estimator(self, candidate):
+        """The estimator of one candidate (a :class:`Candidate` or a penalty)."""
+        if not isinstance(candidate, Candidate):
+            candidate = Candidate(candidate, float(self.l2))
         return self._estimator_class(
-            penalty=penalty,
-            l2=self.l2,
+            **candidate.params(),
             task_column=self.task_column,
             task_weighting=self.task_weighting,
             missing_targets=self.missing_targets,
@@ -527,6 +765,8 @@ class _MultiTaskCV(BaseEstimator):
 
     def _penalties(self):
         """The penalties to compare, each checked (a name must be known)."""
+        if isinstance(self.penalty, str) and self.penalty == "auto":
+            return "auto"
         if isinstance(self.penalty, (str, Penalty)):
             return [self.penalty]
         try:
@@ -535,8 +775,8 @@ class _MultiTaskCV(BaseEstimator):
             penalties = []
         if not penalties:
             raise ValueError(
-                "penalty must be a penalty (a name or a penalty object) or a "
-                f"non-empty list of penalties, got {self.penalty!r}."
+                "penalty must be 'auto', a penalty (a name or a penalty object) "
+                f"or a non-empty list of penalties, got {self.penalty!r}."
             )
         for position, penalty in enumerate(penalties):
             try:
@@ -545,8 +785,39 @@ class _MultiTaskCV(BaseEstimator):
                 raise ValueError(f"penalty list, item {position}: {error}") from error
         return penalties
 
+    def _intercept_shrinkages(self):
+        """The intercept strengths to search: a tuple, or "auto" (a data grid)."""
+        value = self.intercept_shrinkage
+        if value is None:
+            return "auto" if self.penalty == "auto" else (0.0,)
+        if isinstance(value, str) and value == "auto":
+            return "auto"
+        values = (value,) if isinstance(value, numbers.Real) else value
+        try:
+            values = tuple(values)
+            for item in values:
+                check_intercept_shrinkage(item)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                "intercept_shrinkage must be None, 'auto' (a grid from the data, "
+                "0 and inf included), a number >= 0 or a list of them (np.inf: "
+                f"one intercept for every task), got {value!r}."
+            ) from error
+        if not values:
+            raise ValueError(
+                "intercept_shrinkage must not be an empty list; pass None for free "
+                "intercepts (or the 'auto' grid with penalty='auto')."
+            )
+        return tuple(float(v) for v in values)
+
     def _check_search_parameters(self):
         """Check the parameters of the search itself (the grid's in alpha_grid)."""
+        if not isinstance(self.baselines, (bool, np.bool_)):
+            raise ValueError(
+                f"baselines must be True or False, got {self.baselines!r}: whether "
+                "to score the independent, pooled and random-intercept ridge "
+                "models on the same folds (baseline_scores_)."
+            )
         l2 = self.l2
         if (
             not isinstance(l2, numbers.Real)
@@ -634,6 +905,7 @@ class _MultiTaskCV(BaseEstimator):
             The fitted estimator.
         """
         penalties = self._penalties()
+        gammas = self._intercept_shrinkages()
         self._check_search_parameters()
         # Row indexing of the folds needs a row format or an array; DataFrames
         # stay DataFrames (a task column may be named).
@@ -652,11 +924,14 @@ class _MultiTaskCV(BaseEstimator):
         y = y if hasattr(y, "iloc") else np.asarray(y)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        grids, ends = [], []
-        for name in penalties:
-            problem = self._base_estimator(name)._problem(X, y, sample_weight)
-            grids.append(alpha_grid(problem, self.alphas, self.eps))
-            ends.append(_open_ends(problem, grids[-1]))
+        # All the data, read once: every candidate's grid is generated on them.
+        reader = self._base_estimator(Candidate("ridge"))
+        reader._validated_penalty()
+        data = reader._memory_datafit(X, y, sample_weight)
+        scales, one_column, n_tasks = self._describe(reader, data)
+        candidates = self._first_candidates(
+            penalties, gammas, scales, one_column, n_tasks
+        )
         folds = list(self._splitter(y).split(X, y, groups))
         if not folds:
             raise ValueError(
@@ -666,37 +941,41 @@ class _MultiTaskCV(BaseEstimator):
         # Classifiers: None is the mean per-task log loss (negated), and
         # scikit-learn's names of the per-task scores are skmtl's scorers; why in
         # skmtl.metrics._selection_scorer.
-        scorer = _selection_scorer(self._base_estimator(penalties[0]), self.scoring)
+        scorer = _selection_scorer(reader, self.scoring)
         search = _Search(self, X, y, sample_weight, folds, scorer)
-        results = search.run(
-            [(index, penalties[index], grid, "") for index, grid in enumerate(grids)]
-        )
-        scores = [results[index].scores for index in range(len(penalties))]
-        tops = [grid[0] for grid in grids]
-        failed = search.report_failures(penalties, results)
-        extensions = [0] * len(penalties)
+        table = _Table(self, data, one_column and n_tasks > 1 and self.fit_intercept)
+        search.tally(table, table.add(candidates))
+        if penalties == "auto" and gammas == "auto" and table.shares_intercepts:
+            # Coarse to fine: every intercept strength for the best structures,
+            # then the neighbours of the best strengths.
+            ranked = [table.candidates[i] for i in table.ranked()]
+            refined = second_stage(ranked, scales)
+            search.tally(table, table.add([(c, True) for c in refined]))
+            best = table.candidates[table.ranked()[0]]
+            search.tally(table, table.add([(c, True) for c in third_stage(best)]))
+        failed = search.report_failures(table.candidates, table.results, table.eligible)
+        table.failed = failed
+        extensions = [0] * len(table.candidates)
+        skip = set(failed)
+        if penalties == "auto":  # only the contenders and the baselines move
+            contenders = set(table.ranked()[:_N_EXTENDED])
+            skip |= {
+                i
+                for i, c in enumerate(table.candidates)
+                if i not in contenders and c.baseline is None
+            }
         if isinstance(self.alphas, numbers.Integral):  # a grid given is kept
-            extensions = search.extend(penalties, grids, scores, ends, skip=failed)
-        self.scores_ = np.array(scores)  # penalty, alpha, fold
-        mean = self.scores_.mean(axis=2)
-        if not np.any(np.isfinite(mean)):
-            raise ValueError(
-                f"{type(self).__name__}: every held-out score is NaN (scoring="
-                f"{self.scoring!r}), so there is nothing to choose from. Check that "
-                "the scorer suits this estimator and that every held-out fold "
-                "holds what it needs (e.g. both classes of every task for ROC AUC)."
+            extensions = search.extend(
+                table.candidates, table.grids, table.scores, table.ends, skip=skip
             )
-        best_penalty, best_alpha = np.unravel_index(
-            np.argmax(np.where(np.isfinite(mean), mean, -np.inf)), mean.shape
-        )
-        self.penalties_ = np.empty(len(penalties), dtype=object)
-        self.penalties_[:] = penalties
-        self.alphas_ = np.array(grids)
-        self.penalty_ = penalties[best_penalty]
-        self.alpha_ = float(grids[best_penalty][best_alpha])
-        self.best_score_ = float(mean[best_penalty, best_alpha])
-        search.warn_edges(penalties, grids, mean, ends, extensions, failed, tops)
-        estimator = self._base_estimator(self.penalty_).set_params(alpha=self.alpha_)
+        self._store_search(table)
+        search.warn_edges(
+            table.candidates, table.grids, np.array(table.scores).mean(axis=2),
+            table.ends, extensions,
+            skip | (set(range(len(table.candidates))) - table.eligible), table.tops,
+        )  # fmt: skip
+        best = table.candidates[self._best_index]
+        estimator = self._base_estimator(best).set_params(alpha=self.alpha_)
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -711,15 +990,137 @@ class _MultiTaskCV(BaseEstimator):
                 )
         if self.verbose >= 1:
             print(
-                f"[{type(self).__name__}] chose penalty {self.penalty_!r}, alpha "
+                f"[{type(self).__name__}] chose penalty {best!r}, alpha "
                 f"{self.alpha_:.3g} (mean held-out score {self.best_score_:.6g}); "
                 f"refitted on all the data in {time.perf_counter() - start:.3f} s"
             )
-        search.warn_not_converged(penalties, self.estimator_.converged_, self.alpha_)
+        search.warn_not_converged(
+            table.candidates, self.estimator_.converged_, self.alpha_
+        )
         for name in _COPIED + self.estimator_._structure_attributes:
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
+        self._score_tasks(search, table, scorer)
+        if self.verbose >= 1 and self.baseline_scores_:
+            self._print_baselines()
         return self
+
+    def _describe(self, reader, data):
+        """The data's scales, whether every task has one column, the task count."""
+        _, tasks = data
+        widths = [width for width, _ in tasks.task_losses]
+        problem = reader._bound_problem(lambda: data)
+        scales = Scales.of(problem.core, problem.solver_context.column_task)
+        return scales, all(width == 1 for width in widths), len(widths)
+
+    def _first_candidates(self, penalties, gammas, scales, one_column, n_tasks):
+        """The candidates of the first round, and the indices eligible to win."""
+        shares = one_column and n_tasks > 1 and self.fit_intercept
+        if penalties == "auto":
+            structures, skipped = auto_structures(scales, one_column, n_tasks)
+            if not self.fit_intercept and gammas != (0.0,):
+                skipped.append("shared intercepts (fit_intercept=False)")
+            if skipped:
+                warnings.warn(
+                    f"{type(self).__name__}(penalty='auto') skipped "
+                    + "; ".join(skipped)
+                    + ".",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            if gammas == "auto":
+                chosen = first_stage(structures, scales, shares)
+            else:
+                chosen = [
+                    Candidate(penalty, l2, gamma)
+                    for penalty, l2 in structures
+                    for gamma in (gammas if shares else (0.0,))
+                ]
+        else:
+            if gammas == "auto":
+                gammas = (0.0, *scales.intercept_grid(), np.inf) if shares else (0.0,)
+            chosen = [
+                Candidate(penalty, float(self.l2), gamma)
+                for penalty in penalties
+                for gamma in gammas
+            ]
+        candidates = [(candidate, True) for candidate in chosen]
+        if self.baselines:
+            for candidate in baseline_candidates(
+                scales, one_column and n_tasks > 1, self.fit_intercept
+            ):
+                candidates.append((candidate, penalties == "auto"))
+        return candidates
+
+    def _store_search(self, table):
+        """Set the attributes of the search: scores, grids, the choice.
+
+        ``scores_``, ``alphas_`` and ``penalties_`` hold the candidates that
+        could be chosen; ``cv_results_`` every one, the baselines included.
+        """
+        candidates = table.candidates
+        main = sorted(table.eligible)
+        every = np.array(table.scores)  # candidate, alpha, fold
+        self.scores_ = every[main]
+        mean = self.scores_.mean(axis=2)
+        usable = np.array([i not in table.failed for i in main])
+        finite = np.isfinite(mean) & usable[:, None]
+        if not np.any(finite):
+            raise ValueError(
+                f"{type(self).__name__}: every held-out score is NaN (scoring="
+                f"{self.scoring!r}), so there is nothing to choose from. Check that "
+                "the scorer suits this estimator and that every held-out fold "
+                "holds what it needs (e.g. both classes of every task for ROC AUC)."
+            )
+        best, best_alpha = np.unravel_index(
+            np.argmax(np.where(finite, mean, -np.inf)), mean.shape
+        )
+        self._best_index = main[best]
+        self.penalties_ = np.empty(len(main), dtype=object)
+        self.penalties_[:] = [candidates[i].penalty for i in main]
+        self.alphas_ = np.array([table.grids[i] for i in main])
+        chosen = candidates[main[best]]
+        self.penalty_ = chosen.penalty
+        self.l2_ = chosen.l2
+        self.intercept_shrinkage_ = chosen.intercept_shrinkage
+        self.alpha_ = float(self.alphas_[best, best_alpha])
+        self.best_score_ = float(mean[best, best_alpha])
+        self.cv_results_ = _cv_results(candidates, table, every)
+        every_mean = every.mean(axis=2)
+        self.baseline_scores_ = {}
+        self._baseline_best = {}
+        for name in BASELINES:
+            rows = [
+                i for i, c in enumerate(candidates)
+                if c.baseline == name and i not in table.failed
+                and np.any(np.isfinite(every_mean[i]))
+            ]  # fmt: skip
+            if not rows:
+                continue
+            i = max(rows, key=lambda i: np.nanmax(every_mean[i]))
+            k = int(np.nanargmax(every_mean[i]))
+            self.baseline_scores_[name] = float(every_mean[i, k])
+            self._baseline_best[name] = (candidates[i], float(table.grids[i][k]))
+
+    def _score_tasks(self, search, table, scorer):
+        """Per-task held-out scores of the chosen model and the baselines."""
+        metric = _task_metric(scorer, self._estimator_class, self.scoring)
+        self.task_scores_ = None
+        if metric is None:
+            return
+        models = {"chosen": (table.candidates[self._best_index], self.alpha_)}
+        models.update(self._baseline_best)
+        self.task_scores_ = search.task_scores(models, metric, self.tasks_)
+
+    def _print_baselines(self):
+        name = type(self).__name__
+        parts = [f"{k} {v:.6g}" for k, v in self.baseline_scores_.items()]
+        gain = self.best_score_ - max(self.baseline_scores_.values())
+        print(
+            f"[{name}] baselines (best mean held-out score): {', '.join(parts)}; "
+            f"the chosen model scores {self.best_score_:.6g} ({gain:+.3g} over the "
+            "best baseline)"
+        )
 
     def predict(self, X):
         """Predict with the refitted model.
@@ -766,23 +1167,66 @@ class _MultiTaskCV(BaseEstimator):
         return tags
 
 
-_CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
+_CV_DOC = """{kind} with the model chosen by cross-validation.
 
-    For each penalty in ``penalty`` and each training fold, the grid of alphas
-    is solved as one warm-started path, and each solution is scored on the
-    held-out fold; the penalty and alpha with the best mean score are refitted
-    on all the data. The objective is that of :class:`{base}`.
+    For each candidate (a penalty, with its ``l2`` and ``intercept_shrinkage``)
+    and each training fold, the grid of alphas is solved as one warm-started
+    path, and each solution is scored on the held-out fold; the candidate and
+    alpha with the best mean score are refitted on all the data. The
+    objective is that of :class:`{base}`. The data of each fold are read
+    once for all the candidates.
+
+    The baselines a careful analyst fits first are scored on the same folds,
+    each tuned by its own alpha path (``baseline_scores_``, ``task_scores_``):
+    ``"independent"`` (one ridge model per task), ``"pooled"`` (one ridge
+    model for every row: ``TaskGraph(strength=np.inf, base="ridge")`` and
+    ``intercept_shrinkage=np.inf``) and ``"random_intercept"`` (pooled slopes,
+    task intercepts shrunk towards their mean, the penalised mixed model, its
+    ``intercept_shrinkage`` searched on a grid) -- ridge-logistic for the
+    classifier. So a fit says whether multi-task learning helps on these data,
+    and by how much.
+
+    ``penalty="auto"`` searches the catalogue, coarse to fine: first
+    ``"ridge"``, ``"lasso"``, ``"group_lasso"``, ``"trace_norm"``,
+    :class:`~skmtl.structures.Dirty`, ``"group_lasso"`` with an ``l2`` term,
+    :class:`~skmtl.structures.TaskGraph` on ridge at three strengths and at
+    infinite strength (the pooled model), each with free intercepts and with
+    moderately shared ones (``intercept_shrinkage`` at the middle of its grid);
+    then, for the three best, every intercept strength of the grid (and
+    ``np.inf``); then the strengths (of the intercepts and of the task graph)
+    a factor :math:`\\sqrt{{10}}` either side of the best. Strengths are
+    scaled to the data: those of the intercepts to the median curvature
+    :math:`S` of the data term in one task's intercept (about
+    :math:`T n_t / n` for the squared loss), at :math:`0.05 S, 0.5 S, 5 S`
+    (a task keeps about :math:`S / (S + 2\\gamma)` of its own intercept
+    deviation), and those of the task graph and of ``l2`` likewise to a typical
+    coefficient's curvature. The baselines are part of the family, so a
+    baseline that wins is chosen. Structures that do not apply (task graphs,
+    pooling and shared intercepts with multi-class tasks or a single task) are
+    skipped with one warning.
 
     Parameters
     ----------
-    penalty : str, Penalty or list of them, default="group_lasso"
-        The penalty, or several to choose from: names (``"group_lasso"``,
-        ``"trace_norm"``, ``"lasso"``, ``"ridge"``, the structures of
-        :mod:`skmtl.structures`) or penalty objects.
+    penalty : "auto", str, Penalty or list of them, default="group_lasso"
+        ``"auto"`` (the catalogue above), the penalty, or several to choose
+        from: names (``"group_lasso"``, ``"trace_norm"``, ``"lasso"``,
+        ``"ridge"``, the structures of :mod:`skmtl.structures`) or penalty
+        objects.
     l2 : float, default=0.0
         Strength of an extra ridge term, fixed along the grid of alphas; see
         :class:`{base}`. To search it, use ``GridSearchCV`` over
-        ``skmtl.penalty_grid(X, y, parameter="l2")``.
+        ``skmtl.penalty_grid(X, y, parameter="l2")``; ``penalty="auto"`` sets
+        its own.
+    intercept_shrinkage : None, "auto", float or list of floats, default=None
+        Strengths of the pull of the task intercepts towards their mean to
+        search (see :class:`{base}`), each with every penalty. ``"auto"``: 0,
+        three strengths scaled to the data (see above) and ``np.inf``. None:
+        ``"auto"`` with ``penalty="auto"`` (searched coarse to fine), else 0
+        (free intercepts).
+    baselines : bool, default=True
+        Whether to score the independent, pooled and random-intercept ridge
+        models on the same folds. They are always eligible with
+        ``penalty="auto"``; with penalties given, they are reported only.
     alphas : int or array-like, default=20
         Number of alphas on a geometric grid generated from the data (computed
         on all of them, see :func:`skmtl.penalty_grid`), or the alphas
@@ -861,15 +1305,38 @@ _CV_DOC = """{kind} with the penalty strength chosen by cross-validation.
         The chosen penalty.
     alpha_ : float
         The chosen alpha.
+    l2_ : float
+        The ``l2`` of the chosen candidate.
+    intercept_shrinkage_ : float
+        The ``intercept_shrinkage`` of the chosen candidate.
     best_score_ : float
         Mean held-out score of the chosen penalty and alpha.
-    penalties_ : ndarray of shape (n_penalties,)
-        The penalties compared.
-    alphas_ : ndarray of shape (n_penalties, n_alphas)
-        The grid of each penalty, as last searched (a generated grid may have
-        been moved beyond an end).
-    scores_ : ndarray of shape (n_penalties, n_alphas, n_folds)
-        Held-out score of every penalty, alpha and fold.
+    penalties_ : ndarray of shape (n_candidates,)
+        The penalty of each candidate compared (the penalties given, each with
+        every intercept strength, then the baselines).
+    alphas_ : ndarray of shape (n_candidates, n_alphas)
+        The grid of each candidate, as last searched (a generated grid may
+        have been moved beyond an end).
+    scores_ : ndarray of shape (n_candidates, n_alphas, n_folds)
+        Held-out score of every candidate, alpha and fold.
+    cv_results_ : dict of ndarray
+        One row per candidate and alpha, as ``GridSearchCV``'s (``pandas.
+        DataFrame(cv_results_)`` is a table): ``params``, ``param_penalty``,
+        ``param_alpha``, ``param_l2``, ``param_intercept_shrinkage``,
+        ``baseline`` (the baseline a row belongs to, or ""), ``eligible``
+        (whether the row could be chosen), ``split<k>_test_score``,
+        ``mean_test_score``, ``std_test_score`` and ``rank_test_score``.
+    baseline_scores_ : dict of str to float
+        Best mean held-out score of each baseline scored (``"independent"``,
+        ``"pooled"``, ``"random_intercept"``), to compare with
+        ``best_score_``; empty with ``baselines=False``.
+    task_scores_ : dict of str to ndarray of shape (n_tasks,) or None
+        Mean held-out score of each task (in the order of ``tasks_``; NaN
+        where never defined) for the chosen model (``"chosen"``) and each
+        baseline at its best setting, refitted on the same folds: which tasks
+        gain from multi-task learning. The metric is that of ``scoring`` for
+        the multi-task scorers (the log loss negated) and :math:`R^2` for the
+        regressor's default; None for other scorers.
     estimator_ : {base}
         The model refitted on all the data; ``coef_``, ``intercept_`` and the
         other fitted attributes of {base} (the parts of a decomposed structure
@@ -940,6 +1407,8 @@ class MultiTaskClassifierCV(ClassifierMixin, _MultiTaskCV):
         penalty="group_lasso",
         *,
         l2=0.0,
+        intercept_shrinkage=None,
+        baselines=True,
         alphas=20,
         eps=None,
         cv=None,
@@ -958,6 +1427,8 @@ class MultiTaskClassifierCV(ClassifierMixin, _MultiTaskCV):
         super().__init__(
             penalty,
             l2=l2,
+            intercept_shrinkage=intercept_shrinkage,
+            baselines=baselines,
             alphas=alphas,
             eps=eps,
             cv=cv,

@@ -311,6 +311,12 @@ class TaskRowsDesign(_Layout):
             self._nz_flat = (
                 X_narrow.indices * self.n_columns + (self.narrow_column[self._nz_row])
             )
+        elif n_narrow:
+            # The narrow rows come column by column: the adjoint sums each
+            # column's run of rows (one pass, no sparse matrix to build).
+            column = self.narrow_column
+            self._narrow_starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+            self._narrow_present = column[self._narrow_starts]
         # Multi-class tasks: a contiguous row range and entry range each.
         self._wide = []
         entry = n_narrow
@@ -385,12 +391,10 @@ class TaskRowsDesign(_Layout):
                     G.shape
                 )
             else:
-                # U placed in each row's column: an (n_narrow, C) sparse matrix.
-                placed = sp.csr_matrix(
-                    (U[:n_narrow], self.narrow_column, self._narrow_indptr),
-                    shape=(n_narrow, self.n_columns),
+                sums = np.add.reduceat(
+                    self._X_narrow * U[:n_narrow, None], self._narrow_starts, axis=0
                 )
-                G += np.asarray((placed.T @ self._X_narrow).T)
+                G[:, self._narrow_present] += sums.T
         for X_task, columns, entries in self._wide:
             U_task = U[entries].reshape(-1, columns.size)
             G[:, columns] += safe_sparse_dot(X_task.T, U_task, dense_output=True)

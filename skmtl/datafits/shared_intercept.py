@@ -95,6 +95,7 @@ class SharedInterceptDatafit(DatafitWrapper):
         self.x_mean = np.asarray(data.x_offset) @ (weight / weight.sum())
         # Feature means of each task's rows minus those of all rows.
         self.shift = np.asarray(data.x_offset) - self.x_mean[:, None]
+        self._null = None
 
     @property
     def n_offsets(self):
@@ -171,11 +172,17 @@ class SharedInterceptDatafit(DatafitWrapper):
         return value
 
     def null_model(self):
-        """Best intercepts at ``W = 0`` (Newton's method), the state, the gradient."""
-        u = self._null_intercepts()
-        zeros = np.zeros((self.n_features, self.n_columns))
-        Z = self.forward(zeros, u)
-        return u, Z, self.gradient_at(Z)[0]
+        """Best intercepts at ``W = 0`` (Newton's method), the state, the gradient.
+
+        Computed once: every solve along a path asks for it.
+        """
+        if self._null is None:
+            u = self._null_intercepts()
+            zeros = np.zeros((self.n_features, self.n_columns))
+            Z = self.forward(zeros, u)
+            self._null = (u, Z, self.gradient_at(Z)[0])
+        u, Z, gradient = self._null
+        return u.copy(), Z, gradient.copy()
 
     def _null_intercepts(self):
         data, inner = self.inner.data, self.inner

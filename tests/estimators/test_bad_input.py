@@ -746,7 +746,7 @@ def test_penalties_of_multiclass_tasks_that_need_one_column_per_task():
     [
         ({"l2": -1.0}, "l2 must be >= 0.0, got -1.0."),
         ({"max_iter": 0}, "max_iter must be a positive integer, got 0."),
-        ({"penalty": []}, "penalty must be a penalty (a name or a penalty object) or"),
+        ({"penalty": []}, "a penalty (a name or a penalty object) or a non-empty list"),
         ({"penalty": ["group_lasso", "l1"]}, "Unknown penalty 'l1'."),
         ({"alphas": 0}, "alphas must be a positive integer, got 0."),
         ({"alphas": [-1.0, 0.1]}, "alphas must be a positive integer or a non-empty"),

@@ -85,8 +85,9 @@ def test_one_convergence_warning_counts_every_fit(n_jobs):
     settings = dict(max_iter=5, tol=1e-8)
     penalties = ["group_lasso", "ridge"]
     model = MultiTaskRegressorCV(
-        penalties, alphas=alphas, cv=folds, n_jobs=n_jobs, **settings
-    )
+        penalties, alphas=alphas, cv=folds, n_jobs=n_jobs, baselines=False,
+        **settings,
+    )  # fmt: skip
     with parallel_config(backend="threading"):  # jobs share the process
         caught = _caught(lambda: model.fit(X, Y))
     convergence = _of(ConvergenceWarning, caught)
@@ -149,7 +150,7 @@ FOLD_LINE = re.compile(
 def test_verbose_prints_a_line_per_penalty_and_fold(verbose, capsys):
     X, Y = _regression(3)
     alphas = alpha_max(X, Y) * np.array([0.5, 0.2, 0.05, 0.01])
-    params = dict(alphas=alphas, cv=3, verbose=verbose)
+    params = dict(alphas=alphas, cv=3, verbose=verbose, baselines=False)
     model = MultiTaskRegressorCV(["group_lasso", "ridge"], **params).fit(X, Y)
     lines = capsys.readouterr().out.splitlines()
     if verbose == 0:
