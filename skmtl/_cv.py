@@ -1101,6 +1101,10 @@ class _MultiTaskCV(BaseEstimator):
             k = int(np.nanargmax(every_mean[i]))
             self.baseline_scores_[name] = float(every_mean[i, k])
             self._baseline_best[name] = (candidates[i], float(table.grids[i][k]))
+        self.baseline_params_ = {
+            name: {**candidate.params(), "alpha": alpha}
+            for name, (candidate, alpha) in self._baseline_best.items()
+        }
 
     def _score_tasks(self, search, table, scorer):
         """Per-task held-out scores of the chosen model and the baselines."""
@@ -1330,6 +1334,10 @@ _CV_DOC = """{kind} with the model chosen by cross-validation.
         Best mean held-out score of each baseline scored (``"independent"``,
         ``"pooled"``, ``"random_intercept"``), to compare with
         ``best_score_``; empty with ``baselines=False``.
+    baseline_params_ : dict of str to dict
+        The parameters of each baseline at its best score (``penalty``,
+        ``l2``, ``intercept_shrinkage``, ``alpha``): ``{base}(**params)``
+        refits it.
     task_scores_ : dict of str to ndarray of shape (n_tasks,) or None
         Mean held-out score of each task (in the order of ``tasks_``; NaN
         where never defined) for the chosen model (``"chosen"``) and each

@@ -400,6 +400,62 @@ class TaskRowsDesign(_Layout):
             G[:, columns] += safe_sparse_dot(X_task.T, U_task, dense_output=True)
         return G
 
+    @property
+    def has_column_statistics(self):
+        """Whether :meth:`column_statistics` applies: one column per task, centred."""
+        return self.fit_intercept and self.n_narrow == self.entry_column.size
+
+    def column_statistics(self):
+        """The sufficient statistics of a squared loss, column by column.
+
+        Each column's rows are contiguous (one-column tasks come task by
+        task), so each statistic is a pass over that column's rows.
+
+        Returns
+        -------
+        gram : ndarray of shape (n_columns, n_features, n_features)
+            Weighted Gram matrix of each column's centred rows.
+        cross : ndarray of shape (n_features, n_columns)
+            Weighted products of the centred rows and the targets.
+        variation : ndarray of shape (n_columns,)
+            Weighted sum of squares of each column's centred targets.
+        mean : ndarray of shape (n_columns,)
+            Weighted mean target of each column.
+        total : ndarray of shape (n_columns,)
+            Sum of each column's weights.
+        """
+        n, d, n_columns = self.n_narrow, self.n_features, self.n_columns
+        starts = np.flatnonzero(
+            np.r_[True, self.narrow_column[1:] != self.narrow_column[:-1]]
+        )
+        stops = np.r_[starts[1:], n]
+        gram = np.zeros((n_columns, d, d))
+        cross = np.zeros((d, n_columns))
+        variation = np.zeros(n_columns)
+        mean = np.zeros(n_columns)
+        total = np.zeros(n_columns)
+        y, w = self.targets, self.weights
+        for start, stop in zip(starts, stops, strict=True):
+            column = self.narrow_column[start]
+            rows = slice(start, stop)
+            X_t, w_t, y_t = self.X[rows], w[rows], y[rows]
+            S = w_t.sum()
+            x_mean = self.x_offset[:, column]
+            weighted = (
+                X_t.multiply(w_t[:, None]) if sp.issparse(X_t) else X_t * w_t[:, None]
+            )
+            product = safe_sparse_dot(X_t.T, weighted, dense_output=True)
+            product = product.toarray() if sp.issparse(product) else product
+            gram[column] = product - S * np.outer(x_mean, x_mean)
+            y_mean = float(w_t @ y_t) / S
+            centred = y_t - y_mean
+            cross[:, column] = safe_sparse_dot(
+                weighted.T, centred, dense_output=True
+            ).ravel()
+            variation[column] = float(w_t @ centred**2)
+            mean[column], total[column] = y_mean, S
+        return gram, cross, variation, mean, total
+
     def column_sum(self, U):
         """Sum of the entries of each column, shape (n_columns,)."""
         return np.bincount(self.entry_column, weights=U, minlength=self.n_columns)

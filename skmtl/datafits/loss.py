@@ -10,7 +10,21 @@ hands a quadratic loss on a shared design to the Gram or residual form.
 import numpy as np
 
 from ..utils.linalg import require_finite_features
+from .gram import GramDatafit
 from .residual import ResidualDatafit
+
+
+def column_gram_is_cheaper(data):
+    """Whether one Gram matrix per column costs less than the rows (task layouts).
+
+    A product with the per-column Gram matrices costs O(d^2 C), one with the
+    rows O(nnz(X)); the statistics cost one pass over the rows.
+    """
+    if not getattr(data, "has_column_statistics", False):
+        return False
+    X = data.X
+    nnz = X.nnz if hasattr(X, "nnz") else X.size
+    return data.n_features * data.n_features * data.n_columns <= nnz
 
 
 class _WholeGrouping:
@@ -183,11 +197,16 @@ class LossDatafit:
         solved without them, on its residual
         (:class:`~skmtl.datafits.residual.ResidualDatafit`) or, with more
         samples than features, on its Gram matrix
-        (:class:`~skmtl.datafits.gram.GramDatafit`).
+        (:class:`~skmtl.datafits.gram.GramDatafit`). On a task layout (one
+        column per task, intercepts fitted) the same holds task by task: one
+        Gram matrix per task, when those cost less than the rows.
         """
         data = self.data
         quadratic = all(block.loss.is_quadratic for block in data.blocks)
         if quadratic and data.columns_alike:
             lean = ResidualDatafit.from_design(data, self.null_intercept())
             return lean.fast_form()
+        if quadratic and column_gram_is_cheaper(data):
+            gram, cross, variation, mean, _ = data.column_statistics()
+            return GramDatafit(gram, cross, float(variation.sum()), mean, data)
         return self

