@@ -225,6 +225,8 @@ class Problem:
 
     def intercepts(self, W, offset):
         """The model's intercepts (at ``x = 0``) from the solver's ``offset``."""
+        if self.pooled:  # (the pooled solver scales its intercepts)
+            offset = offset * self.core.offset_scale
         if self.shared_intercepts is not None:
             return self.shared_intercepts.model_intercepts(W, offset)
         return self.datafit.data.intercept(W, offset)
@@ -232,8 +234,10 @@ class Problem:
     def solver_offset(self, W, intercepts):
         """Inverse of :meth:`intercepts`: the solver's offset for a warm start."""
         if self.shared_intercepts is not None:
-            return self.shared_intercepts.solver_offset(W, intercepts)
-        return self.datafit.data.offset(W, intercepts)
+            offset = self.shared_intercepts.solver_offset(W, intercepts)
+        else:
+            offset = self.datafit.data.offset(W, intercepts)
+        return offset / self.core.offset_scale if self.pooled else offset
 
     def fitted_attributes(self, W, parts):
         """The penalty's description of the learned structure."""

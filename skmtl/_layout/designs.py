@@ -424,6 +424,11 @@ class TaskRowsDesign(_Layout):
         total : ndarray of shape (n_columns,)
             Sum of each column's weights.
         """
+        if getattr(self, "_column_statistics", None) is None:  # computed once
+            self._column_statistics = self._compute_column_statistics()
+        return self._column_statistics
+
+    def _compute_column_statistics(self):
         n, d, n_columns = self.n_narrow, self.n_features, self.n_columns
         starts = np.flatnonzero(
             np.r_[True, self.narrow_column[1:] != self.narrow_column[:-1]]

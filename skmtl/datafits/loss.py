@@ -62,6 +62,7 @@ class LossDatafit:
         # The dual point costs no extra product when centring it only shifts
         # each column: the centred design maps a constant column to zero.
         self.cheap_dual_point = not self.fit_intercept or centring == {"shift"}
+        self._fast = None
 
     def forward(self, W, c):
         """Entry scores ``X_c W + c`` (``c`` ignored without intercept)."""
@@ -201,6 +202,13 @@ class LossDatafit:
         column per task, intercepts fitted) the same holds task by task: one
         Gram matrix per task, when those cost less than the rows.
         """
+        # Computed once: every penalty bound to these data (the candidates of
+        # a CV fold, the alphas of a path) asks for it.
+        if self._fast is None:
+            self._fast = self._fastest_form()
+        return self._fast
+
+    def _fastest_form(self):
         data = self.data
         quadratic = all(block.loss.is_quadratic for block in data.blocks)
         if quadratic and data.columns_alike:

@@ -28,6 +28,16 @@ class PooledDatafit(DatafitWrapper):
     cheap_dual_point = False  # the inner cheap path needs the full gradient
 
     @property
+    def offset_scale(self):
+        """The inner intercepts are this times the solver's (``sqrt(T)``).
+
+        The shared column moves every task's scores: its curvature is about
+        ``T`` times a task's intercept's. Scaling the intercepts balances the
+        two, as the solver's step is one for all its variables.
+        """
+        return float(np.sqrt(self.inner.n_columns))
+
+    @property
     def n_columns(self):
         """One column: ``w``."""
         return 1
@@ -38,12 +48,12 @@ class PooledDatafit(DatafitWrapper):
 
     def forward(self, w, c):
         """The inner state at ``W = w 1^T``."""
-        return self.inner.forward(self.expand(w), c)
+        return self.inner.forward(self.expand(w), c * self.offset_scale)
 
     def gradient_at(self, Z):
         """The gradient in ``w``: the sum of the columns of that in ``W``."""
         grad_W, grad_c = self.inner.gradient_at(Z)
-        return grad_W.sum(axis=1, keepdims=True), grad_c
+        return grad_W.sum(axis=1, keepdims=True), grad_c * self.offset_scale
 
     def dual_candidate(self, Z, grad_W=None):
         """The inner dual point, its image summed over the columns."""
@@ -56,6 +66,7 @@ class PooledDatafit(DatafitWrapper):
     def null_model(self):
         """The inner null model, its gradient summed over the columns."""
         offset, scores, grad_coef = self.inner.null_model()
+        offset = offset / self.offset_scale
         return offset, scores, grad_coef.sum(axis=1, keepdims=True)
 
     def lipschitz_constant(self):
@@ -81,7 +92,8 @@ class PooledDatafit(DatafitWrapper):
             v = Hv / eigenvalue
             if abs(eigenvalue - previous) <= _POWER_RTOL * eigenvalue:
                 break
-        return max(inner_constant, eigenvalue * (1.0 + _POWER_RTOL))
+        intercepts = inner_constant * self.offset_scale**2
+        return max(intercepts, eigenvalue * (1.0 + _POWER_RTOL))
 
     def _rewrap(self, inner):
         return PooledDatafit(inner)

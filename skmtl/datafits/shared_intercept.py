@@ -97,6 +97,10 @@ class SharedInterceptDatafit(DatafitWrapper):
         self.x_mean = np.asarray(data.x_offset) @ (weight / weight.sum())
         # Feature means of each task's rows minus those of all rows.
         self.shift = np.asarray(data.x_offset) - self.x_mean[:, None]
+        # The one tied intercept moves every task's: its curvature is T times
+        # a task's. The solver's variable is scaled to balance them (as the
+        # step is one for all variables).
+        self.tie_scale = 1.0 / np.sqrt(self.n_columns) if self.tied else 1.0
         self._null = None
 
     @property
@@ -108,7 +112,7 @@ class SharedInterceptDatafit(DatafitWrapper):
     def task_intercepts(self, u):
         """Intercepts at the mean features, one per column, from the solver's ``u``."""
         u = np.asarray(u, dtype=float)
-        return np.full(self.n_columns, u[0]) if self.tied else u
+        return np.full(self.n_columns, u[0] * self.tie_scale) if self.tied else u
 
     def centred_offset(self, W, u):
         """The inner datafit's centred intercepts ``c``."""
@@ -121,7 +125,7 @@ class SharedInterceptDatafit(DatafitWrapper):
     def solver_offset(self, W, intercepts):
         """Inverse of :meth:`model_intercepts` (the mean over tasks when tied)."""
         b = np.asarray(intercepts, dtype=float) + self.x_mean @ W
-        return np.array([b.mean()]) if self.tied else b
+        return np.array([b.mean() / self.tie_scale]) if self.tied else b
 
     def _term(self, b):
         if self.tied:
@@ -135,7 +139,7 @@ class SharedInterceptDatafit(DatafitWrapper):
 
     def _reduce(self, grad_b):
         """Gradient in ``u`` from the gradient in the per-column ``b``."""
-        return np.array([grad_b.sum()]) if self.tied else grad_b
+        return np.array([grad_b.sum() * self.tie_scale]) if self.tied else grad_b
 
     # ------------------------------------------------------------- contract
     def forward(self, W, u):
@@ -223,7 +227,7 @@ class SharedInterceptDatafit(DatafitWrapper):
     def _newton_step(self, curvature, gradient):
         """Solve ``(diag(h) + 2 gamma (I - 1 1^T / T)) step = gradient``."""
         if self.tied:
-            total = curvature.sum()
+            total = curvature.sum() * self.tie_scale**2
             return gradient / total if total > 0 else 0.0 * gradient
         two_gamma = 2.0 * self.strength
         diagonal = curvature + two_gamma  # > 0

@@ -177,7 +177,10 @@ class SharedInterceptGramDatafit:
             top = 0.0
         S = self.total
         coupling = 1.0 + np.sum(self.shift**2, axis=0)
-        intercept_part = S.sum() if self.intercepts.tied else float(S.max())
+        if self.intercepts.tied:
+            intercept_part = float(S.sum()) * self.intercepts.tie_scale**2
+        else:
+            intercept_part = float(S.max())
         term = 0.0 if self.intercepts.tied else 2.0 * self.intercepts.strength
         return top + intercept_part * float(coupling.max()) + term
 

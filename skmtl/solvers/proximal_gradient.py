@@ -50,7 +50,7 @@ def _norm(array):
     The plain norm (one pass) is kept unless its squares overflowed or
     underflowed, which only the scaled one survives.
     """
-    plain = float(np.linalg.norm(array))
+    plain = sqrt(max(inner(array, array), 0.0))  # (no threaded BLAS, see inner)
     if 1e-150 < plain < np.inf:
         return plain
     largest = float(np.max(np.abs(array), initial=0.0))
