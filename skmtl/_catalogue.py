@@ -13,7 +13,8 @@ same alpha paths on the same folds:
   their mean (the same penalty with a finite ``intercept_shrinkage``, searched
   on a grid), the penalised form of a mixed model's random intercept.
 
-``penalty="auto"`` searches, coarse to fine (:func:`auto_stages`): first
+``penalty="auto"`` searches, coarse to fine (:func:`first_stage`,
+:func:`second_stage`, :func:`third_stage`): first
 every structure of the catalogue with free and with moderately shared
 intercepts, then the whole grid of intercept strengths for the three best
 structures, then the neighbours of the best strengths. Strength grids are
@@ -215,8 +216,14 @@ def second_stage(ranked, scales):
     return [Candidate(c.penalty, c.l2, g) for c in chosen for g in gammas]
 
 
-def third_stage(best):
-    """Neighbours of the best candidate's finite strengths."""
+def third_stage(best, scales):
+    """Neighbours of the best candidate's strengths.
+
+    A finite strength (of the intercepts or of the task graph) is tried a
+    factor ``REFINE_FACTOR`` either side; the pooled model (infinite
+    strength) is tried at ten times the top of the finite grid, the
+    neighbour of infinity on it.
+    """
     candidates = []
     gamma = best.intercept_shrinkage
     if 0 < gamma < np.inf:
@@ -226,10 +233,14 @@ def third_stage(best):
         ]
     penalty = best.penalty
     strength = getattr(penalty, "strength", None)
-    if isinstance(penalty, TaskGraph) and strength and np.isfinite(strength):
-        for f in (REFINE_FACTOR, 1 / REFINE_FACTOR):
+    if isinstance(penalty, TaskGraph) and strength:
+        if np.isfinite(strength):
+            strengths = [strength * f for f in (REFINE_FACTOR, 1 / REFINE_FACTOR)]
+        else:
+            strengths = [10.0 * scales.strength_grid()[-1]]
+        for value in strengths:
             graph = TaskGraph(
-                graph=penalty.graph, strength=float(strength * f), base=penalty.base
+                graph=penalty.graph, strength=float(value), base=penalty.base
             )
             candidates.append(Candidate(graph, best.l2, gamma))
     return candidates

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.model_selection import StratifiedKFold, check_cv
@@ -96,8 +96,9 @@ def _fit_fold(cv, X, y, sample_weight, train, test, settings, scorer, verbose):
     """The paths of ``settings`` fitted on the rows ``train``, scored on ``test``.
 
     The data of the fold are read and laid out once (a Gram matrix, where the
-    datafit forms one, computed once), and every candidate's penalty is bound
-    to them. Returns one :class:`_PathFit` per setting.
+    datafit forms one, computed once: the datafit keeps its fast form), and
+    every candidate's penalty is bound to them. Returns one :class:`_PathFit`
+    per setting.
     """
     fits = []
     try:
@@ -109,7 +110,11 @@ def _fit_fold(cv, X, y, sample_weight, train, test, settings, scorer, verbose):
         )
         reader = cv._base_estimator(settings[0][0])
         reader._validated_penalty()
-        data = reader._memory_datafit(X_train, y_train, weight)
+        with warnings.catch_warnings():
+            # What reading the data says (single-class tasks, ...) was said
+            # once, by the read of all the data in the parent.
+            warnings.simplefilter("ignore", UserWarning)
+            data = reader._memory_datafit(X_train, y_train, weight)
     except Exception as error:  # every setting fails on this fold
         return [_PathFit.failed(alphas.size, 0.0, error) for _, alphas in settings]
     with reuse_prediction_rows(X_test):  # validated once for every model
@@ -361,7 +366,9 @@ def _task_scores_fold(cv, X, y, sample_weight, train, test, models, metric):
     test_weight = None if sample_weight is None else sample_weight[test]
     reader = cv._base_estimator(models[0][0])
     reader._validated_penalty()
-    data = reader._memory_datafit(X_train, y_train, weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # (said by the search)
+        data = reader._memory_datafit(X_train, y_train, weight)
     scores = []
     for candidate, alpha in models:
         estimator = cv._base_estimator(candidate).set_params(alpha=alpha)
@@ -378,6 +385,21 @@ def _task_scores_fold(cv, X, y, sample_weight, train, test, models, metric):
         except Exception:  # (the search reported this setting's failures)
             scores.append({})
     return scores
+
+
+def _chunks(settings, n_folds, n_jobs):
+    """``settings`` split so that the jobs (folds times chunks) keep every worker busy.
+
+    One job per fold reads the fold's data once for all its settings; with
+    several workers and few folds (5 folds on 2 workers leave one idle for a
+    third of the time), the settings are split into a few chunks per fold,
+    each reading the fold again (a small cost next to the paths).
+    """
+    workers = effective_n_jobs(n_jobs)
+    if workers <= 1 or len(settings) <= 1:
+        return [settings]
+    n_chunks = min(len(settings), max(1, -(-4 * workers // n_folds)))
+    return [settings[k::n_chunks] for k in range(n_chunks)]
 
 
 class _Search:
@@ -420,26 +442,29 @@ class _Search:
             The scores of each setting (NaN on a fold that failed).
         """
         cv, n_folds = self.cv, len(self.folds)
+        chunks = _chunks(settings, n_folds, cv.n_jobs)
         jobs = (
             delayed(_fit_fold)(
                 cv,
                 *self.data,
                 train,
                 test,
-                [(candidate, alphas) for _, candidate, alphas, _ in settings],
+                [(candidate, alphas) for _, candidate, alphas, _ in chunk],
                 self.scorer,
                 cv._solver_verbose(),
             )
             for train, test in self.folds
+            for chunk in chunks
         )
         results = {
             index: _Setting(np.full((alphas.size, n_folds), np.nan), [])
             for index, _, alphas, _ in settings
         }
-        folds = Parallel(n_jobs=cv.n_jobs, return_as="generator")(jobs)
-        for fold, fits in enumerate(folds):  # in order, as they finish
+        outputs = Parallel(n_jobs=cv.n_jobs, return_as="generator")(jobs)
+        for position, fits in enumerate(outputs):  # in order, as they finish
+            fold, chunk = divmod(position, len(chunks))
             for (index, candidate, alphas, label), fit in zip(
-                settings, fits, strict=True
+                chunks[chunk], fits, strict=True
             ):
                 self._print(candidate, fold, alphas, label, fit)
                 if fit.error is not None:
@@ -668,8 +693,19 @@ class _Search:
                 stacklevel=3,
             )
 
-    def warn_not_converged(self, penalties, refit_converged, alpha):
-        """One ConvergenceWarning for all the fits (paths, refit) not converged."""
+    def warn_not_converged(self, penalties, refit_converged, alpha, keep=None):
+        """One ConvergenceWarning for all the fits (paths, refit) not converged.
+
+        ``keep``: the candidates whose fits are reported (all when None); the
+        others' are dropped (with ``penalty="auto"``, those of candidates
+        that lost: their scores did not decide anything).
+        """
+        if keep is not None:
+            self.not_converged = {
+                index: failures
+                for index, failures in self.not_converged.items()
+                if index in keep
+            }
         total = self.n_fits + 1
         count = sum(len(failures) for failures in self.not_converged.values())
         count += 0 if refit_converged else 1
@@ -952,7 +988,9 @@ class _MultiTaskCV(BaseEstimator):
             refined = second_stage(ranked, scales)
             search.tally(table, table.add([(c, True) for c in refined]))
             best = table.candidates[table.ranked()[0]]
-            search.tally(table, table.add([(c, True) for c in third_stage(best)]))
+            search.tally(
+                table, table.add([(c, True) for c in third_stage(best, scales)])
+            )
         failed = search.report_failures(table.candidates, table.results, table.eligible)
         table.failed = failed
         extensions = [0] * len(table.candidates)
@@ -994,8 +1032,13 @@ class _MultiTaskCV(BaseEstimator):
                 f"{self.alpha_:.3g} (mean held-out score {self.best_score_:.6g}); "
                 f"refitted on all the data in {time.perf_counter() - start:.3f} s"
             )
+        keep = None
+        if penalties == "auto":  # the choice and the baselines, not the losers
+            keep = {self._best_index} | {
+                i for i, c in enumerate(table.candidates) if c.baseline
+            }
         search.warn_not_converged(
-            table.candidates, self.estimator_.converged_, self.alpha_
+            table.candidates, self.estimator_.converged_, self.alpha_, keep
         )
         for name in _COPIED + self.estimator_._structure_attributes:
             if hasattr(self.estimator_, name):
@@ -1198,7 +1241,8 @@ _CV_DOC = """{kind} with the model chosen by cross-validation.
     moderately shared ones (``intercept_shrinkage`` at the middle of its grid);
     then, for the three best, every intercept strength of the grid (and
     ``np.inf``); then the strengths (of the intercepts and of the task graph)
-    a factor :math:`\\sqrt{{10}}` either side of the best. Strengths are
+    a factor :math:`\\sqrt{{10}}` either side of the best (and, for the pooled
+    model, the task graph at ten times its top finite strength). Strengths are
     scaled to the data: those of the intercepts to the median curvature
     :math:`S` of the data term in one task's intercept (about
     :math:`T n_t / n` for the squared loss), at :math:`0.05 S, 0.5 S, 5 S`
@@ -1279,10 +1323,12 @@ _CV_DOC = """{kind} with the model chosen by cross-validation.
         multi-class tasks mixed), not scikit-learn's scorers of all outputs
         at once, which give NaN or fail on several tasks.
     n_jobs : int, default=None
-        Number of (penalty, fold) paths fitted in parallel with joblib (None:
-        one, unless a joblib context says otherwise; -1: all processors). The
-        main process collects the scores, prints the ``verbose`` lines and
-        reports the warnings.
+        Number of jobs run in parallel with joblib (None: one, unless a joblib
+        context says otherwise; -1: all processors). A job fits the paths of
+        some candidates on one fold, whose data it reads once; with several
+        workers the candidates of a fold are split into a few jobs so that
+        every worker stays busy. The main process collects the scores, prints
+        the ``verbose`` lines and reports the warnings.
     task_column : int or str, default=None
         See :class:`{base}`.
     task_weighting : {{"observations", "tasks"}}, default="observations"
