@@ -11,7 +11,9 @@ and of the refit are reported once, and fits that raise are reported with the
 setting that raised.
 """
 
+import contextlib
 import numbers
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -20,7 +22,11 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.exceptions import (
+    ConvergenceWarning,
+    FitFailedWarning,
+    UndefinedMetricWarning,
+)
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -50,6 +56,7 @@ from .metrics import MultiTaskScorer, _selection_scorer, per_task_scores
 from .model_selection import TaskKFold
 from .penalties.norms import Penalty
 from .penalties.structures import make_penalty
+from .solvers import solve
 from .utils.validation import check_sample_weight, take_rows
 
 # Fitted attributes copied from the refitted estimator onto the CV estimator.
@@ -92,6 +99,21 @@ class _PathFit:
                    seconds, error)  # fmt: skip
 
 
+@contextlib.contextmanager
+def _ignoring(category):
+    """Ignore warnings of ``category``, in a process's main thread only.
+
+    The warning filters are global to a process: changed in a thread (a
+    joblib threading backend), they would change the caller's too.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category)
+        yield
+
+
 def _fit_fold(cv, X, y, sample_weight, train, test, settings, scorer, verbose):
     """The paths of ``settings`` fitted on the rows ``train``, scored on ``test``.
 
@@ -110,10 +132,9 @@ def _fit_fold(cv, X, y, sample_weight, train, test, settings, scorer, verbose):
         )
         reader = cv._base_estimator(settings[0][0])
         reader._validated_penalty()
-        with warnings.catch_warnings():
-            # What reading the data says (single-class tasks, ...) was said
-            # once, by the read of all the data in the parent.
-            warnings.simplefilter("ignore", UserWarning)
+        # What reading the data says (single-class tasks, ...) was said once,
+        # by the read of all the data in the parent.
+        with _ignoring(UserWarning):
             data = reader._memory_datafit(X_train, y_train, weight)
     except Exception as error:  # every setting fails on this fold
         return [_PathFit.failed(alphas.size, 0.0, error) for _, alphas in settings]
@@ -141,10 +162,14 @@ def _fit_candidate(cv, data, candidate, alphas, scorer, verbose, X_test, y_test,
             problem, alphas, max_iter=estimator.max_iter, tol=estimator.tol,
             verbose=verbose,
         )  # fmt: skip
-        for k, (_, result) in enumerate(path):
-            estimator._store_result(result, problem)
-            scores[k] = scorer(estimator, X_test, y_test, **test_weight)
-            n_iter[k], converged[k] = result.n_iter, result.converged
+        # A score undefined for some tasks of a held-out fold (ROC AUC of a
+        # task whose held-out rows hold one class) would be said by the scorer
+        # at every alpha of every path: the scoring docs say it once.
+        with _ignoring(UndefinedMetricWarning):
+            for k, (_, result) in enumerate(path):
+                estimator._store_result(result, problem)
+                scores[k] = scorer(estimator, X_test, y_test, **test_weight)
+                n_iter[k], converged[k] = result.n_iter, result.converged
     except Exception as error:  # the parent reports it with its setting
         return _PathFit.failed(n_alphas, time.perf_counter() - start, error)
     return _PathFit(scores, n_iter, converged, time.perf_counter() - start)
@@ -366,16 +391,19 @@ def _task_scores_fold(cv, X, y, sample_weight, train, test, models, metric):
     test_weight = None if sample_weight is None else sample_weight[test]
     reader = cv._base_estimator(models[0][0])
     reader._validated_penalty()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # (said by the search)
+    with _ignoring(UserWarning):  # (said by the search)
         data = reader._memory_datafit(X_train, y_train, weight)
     scores = []
     for candidate, alpha in models:
         estimator = cv._base_estimator(candidate).set_params(alpha=alpha)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # reported by the search
-                estimator._solve(estimator._bound_problem(lambda: data))
+            problem = estimator._bound_problem(lambda: data)
+            result = solve(  # (non-convergence is reported by the search)
+                problem.datafit_at(alpha), problem.norm, alpha,
+                max_iter=estimator.max_iter, tol=estimator.tol,
+            )  # fmt: skip
+            estimator._store_result(result, problem)
+            with _ignoring(UndefinedMetricWarning):
                 scores.append(
                     per_task_scores(
                         estimator, X_test, y_test, metric=metric,
@@ -461,11 +489,19 @@ class _Search:
             for index, _, alphas, _ in settings
         }
         outputs = Parallel(n_jobs=cv.n_jobs, return_as="generator")(jobs)
+        fold_fits = {}
         for position, fits in enumerate(outputs):  # in order, as they finish
             fold, chunk = divmod(position, len(chunks))
-            for (index, candidate, alphas, label), fit in zip(
-                chunks[chunk], fits, strict=True
-            ):
+            fold_fits.update(
+                (index, fit)
+                for (index, _, _, _), fit in zip(chunks[chunk], fits, strict=True)
+            )
+            if chunk < len(chunks) - 1:
+                continue
+            # A fold is complete: its lines in the order of the settings,
+            # whatever the chunks (the same output as one job per fold).
+            for index, candidate, alphas, label in settings:
+                fit = fold_fits.pop(index)
                 self._print(candidate, fold, alphas, label, fit)
                 if fit.error is not None:
                     results[index].errors.append((fold, fit.error))
@@ -1118,20 +1154,10 @@ class _MultiTaskCV(BaseEstimator):
         best, best_alpha = np.unravel_index(
             np.argmax(np.where(finite, mean, -np.inf)), mean.shape
         )
-        self._best_index = main[best]
-        self.penalties_ = np.empty(len(main), dtype=object)
-        self.penalties_[:] = [candidates[i].penalty for i in main]
-        self.alphas_ = np.array([table.grids[i] for i in main])
-        chosen = candidates[main[best]]
-        self.penalty_ = chosen.penalty
-        self.l2_ = chosen.l2
-        self.intercept_shrinkage_ = chosen.intercept_shrinkage
-        self.alpha_ = float(self.alphas_[best, best_alpha])
-        self.best_score_ = float(mean[best, best_alpha])
-        self.cv_results_ = _cv_results(candidates, table, every)
         every_mean = every.mean(axis=2)
         self.baseline_scores_ = {}
         self._baseline_best = {}
+        best_baseline = None  # (score, candidate index, alpha index)
         for name in BASELINES:
             rows = [
                 i for i, c in enumerate(candidates)
@@ -1144,6 +1170,29 @@ class _MultiTaskCV(BaseEstimator):
             k = int(np.nanargmax(every_mean[i]))
             self.baseline_scores_[name] = float(every_mean[i, k])
             self._baseline_best[name] = (candidates[i], float(table.grids[i][k]))
+            if best_baseline is None or every_mean[i, k] > best_baseline[0]:
+                best_baseline = (every_mean[i, k], i, k)
+        chosen_index, chosen_alpha = main[best], best_alpha
+        if self.penalty == "auto" and best_baseline is not None:
+            # The best of hundreds of settings is an optimistic estimate: a
+            # structure replaces the best baseline only if its gain, fold by
+            # fold on the same folds, exceeds one standard error.
+            _, i, k = best_baseline
+            gain = every[chosen_index, chosen_alpha] - every[i, k]
+            error = gain.std(ddof=1) / np.sqrt(gain.size) if gain.size > 1 else 0.0
+            if not gain.mean() > error:
+                chosen_index, chosen_alpha = i, k
+        self._best_index = chosen_index
+        self.penalties_ = np.empty(len(main), dtype=object)
+        self.penalties_[:] = [candidates[i].penalty for i in main]
+        self.alphas_ = np.array([table.grids[i] for i in main])
+        chosen = candidates[chosen_index]
+        self.penalty_ = chosen.penalty
+        self.l2_ = chosen.l2
+        self.intercept_shrinkage_ = chosen.intercept_shrinkage
+        self.alpha_ = float(table.grids[chosen_index][chosen_alpha])
+        self.best_score_ = float(every_mean[chosen_index, chosen_alpha])
+        self.cv_results_ = _cv_results(candidates, table, every)
         self.baseline_params_ = {
             name: {**candidate.params(), "alpha": alpha}
             for name, (candidate, alpha) in self._baseline_best.items()
@@ -1249,9 +1298,12 @@ _CV_DOC = """{kind} with the model chosen by cross-validation.
     (a task keeps about :math:`S / (S + 2\\gamma)` of its own intercept
     deviation), and those of the task graph and of ``l2`` likewise to a typical
     coefficient's curvature. The baselines are part of the family, so a
-    baseline that wins is chosen. Structures that do not apply (task graphs,
-    pooling and shared intercepts with multi-class tasks or a single task) are
-    skipped with one warning.
+    baseline that wins is chosen; and as the best of several hundred settings
+    scores optimistically, a structure replaces the best baseline only if its
+    held-out gain over it, fold by fold on the same folds, exceeds one
+    standard error of that gain (else the baseline is refitted). Structures
+    that do not apply (task graphs, pooling and shared intercepts with
+    multi-class tasks or a single task) are skipped with one warning.
 
     Parameters
     ----------

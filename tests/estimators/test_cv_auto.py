@@ -50,10 +50,30 @@ def test_auto_never_loses_to_a_baseline_in_cv(auto_fit):
     # as good as each of them, on the same folds.
     assert model.best_score_ >= max(model.baseline_scores_.values())
     results = model.cv_results_
-    eligible = results["eligible"]
-    assert model.best_score_ == pytest.approx(
-        np.nanmax(results["mean_test_score"][eligible])
+    splits = np.column_stack([results[f"split{k}_test_score"] for k in range(3)])
+
+    def row(params):
+        return next(
+            i for i, p in enumerate(results["params"])
+            if p["alpha"] == params["alpha"]
+            and repr(p["penalty"]) == repr(params["penalty"])
+            and p["intercept_shrinkage"] == params["intercept_shrinkage"]
+        )  # fmt: skip
+
+    chosen = row({
+        "penalty": model.penalty_, "alpha": model.alpha_,
+        "intercept_shrinkage": model.intercept_shrinkage_,
+    })  # fmt: skip
+    best_baseline = max(model.baseline_scores_, key=model.baseline_scores_.get)
+    baseline = row(model.baseline_params_[best_baseline])
+    best = int(
+        np.nanargmax(np.where(results["eligible"], results["mean_test_score"], np.nan))
     )
+    gain = splits[best] - splits[baseline]
+    significant = gain.mean() > gain.std(ddof=1) / np.sqrt(3)
+    # The best structure is kept when its paired gain over the best baseline
+    # exceeds one standard error; else the baseline is.
+    assert chosen == (best if significant else baseline)
 
 
 def test_cv_results_are_a_consistent_table(auto_fit):
