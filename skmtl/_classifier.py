@@ -100,19 +100,14 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         Strength of an extra ridge term :math:`\\frac{l_2}{2} \\|W\\|_F^2`,
         available with every penalty.
     intercept_shrinkage : float, default=0.0
-        Strength :math:`\\gamma \\ge 0` of the term
-        :math:`\\gamma \\sum_t (\\tilde b_t - \\bar b)^2` that pulls the task
-        intercepts towards their mean (:math:`\\bar b`, the plain mean over
-        tasks), as a mixed model's random intercept does: with few rows per
-        task, free intercepts are mostly noise. :math:`\\tilde b_t =
-        b_t + \\bar x^\\top W_{:,t}` is task ``t``'s intercept at the mean
-        :math:`\\bar x` of the features over all rows (weighted as in the data
-        term), so shifting a feature changes nothing. 0: free intercepts;
-        ``np.inf``: one intercept for every task. On the scale of the data
-        term: a task whose rows weigh :math:`S_t` in it (:math:`S_t \\approx
-        T n_t / n` for the squared loss) keeps about :math:`S_t / (S_t +
-        2\\gamma)` of its own deviation. Needs ``fit_intercept=True``, one
-        column per task (regression or binary tasks) and data in memory.
+        Strength :math:`\\gamma \\ge 0` of the pull of the task intercepts
+        (at the features' mean) towards their mean, the random intercept of a
+        mixed logistic model; the term is that of :class:`MultiTaskRegressor`.
+        A task keeps about :math:`S_t / (S_t + 2\\gamma)` of its own
+        deviation, with :math:`S_t` its weight in the data term times the
+        logistic curvature :math:`p (1 - p) \\le 1/4`. 0: free intercepts;
+        ``np.inf``: one intercept for every task. Needs ``fit_intercept=True``
+        and binary tasks (one column each).
     task_column : int or str, default=None
         Where ``X`` says which task each row belongs to: a column name (for a
         DataFrame) or a position. Then ``y`` is 1-D (one label per row), the
