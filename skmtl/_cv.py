@@ -1278,7 +1278,8 @@ _CV_DOC = """{kind} with the model chosen by cross-validation.
     model for every row: ``TaskGraph(strength=np.inf, base="ridge")`` and
     ``intercept_shrinkage=np.inf``) and ``"random_intercept"`` (pooled slopes,
     task intercepts shrunk towards their mean, the penalised mixed model, its
-    ``intercept_shrinkage`` searched on a grid) -- ridge-logistic for the
+    ``intercept_shrinkage`` searched on ten strengths from :math:`0.01 S` to
+    :math:`10 S`, :math:`S` as below) -- ridge-logistic for the
     classifier. So a fit says whether multi-task learning helps on these data,
     and by how much.
 
