@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.extmath import safe_sparse_dot
@@ -308,6 +309,16 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
             prediction = safe_sparse_dot(X, self.coef_.T, dense_output=True)
             prediction = prediction + self.intercept_
             return prediction.ravel() if self._single_task else prediction
+        if not sp.issparse(X):
+            # Every row with its task's coefficients at once (a loop over
+            # thousands of tasks cost more than the products): row -1 (an
+            # unknown task) reads the mean task, stored last.
+            coef = np.vstack([self.coef_, self.coef_.mean(axis=0)])
+            intercept = np.append(self.intercept_, self.intercept_.mean())
+            rows = np.where(index >= 0, index, self.coef_.shape[0])
+            # (C order: the same sums whatever the layout of the input)
+            X = np.ascontiguousarray(X)
+            return np.einsum("ij,ij->i", X, coef[rows]) + intercept[rows]
         prediction = np.empty(X.shape[0])
         for task, rows in rows_by_task(index):
             if task >= 0:
