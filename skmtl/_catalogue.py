@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._path import curvature_scales
+from .datafits.shared_intercept import intercept_curvature
 from .penalties.structures import Dirty, TaskGraph
 
 # Multiples of the data's scales that the grids of strengths span: a task
@@ -117,10 +118,8 @@ class Scales:
         intercept = 1.0
         data = getattr(datafit, "data", None)
         if data is not None and hasattr(datafit, "derivative"):
-            offset, scores, _ = datafit.null_model()
-            step = 1e-6
-            moved = datafit.derivative(scores + step) - datafit.derivative(scores)
-            per_column = data.column_sum(data.weights * moved) / step
+            _, scores, _ = datafit.null_model()
+            per_column = intercept_curvature(datafit, scores)
             per_column = per_column[np.isfinite(per_column) & (per_column > 0)]
             if per_column.size:
                 intercept = float(np.median(per_column))

@@ -114,6 +114,24 @@ def _ignoring(category):
         yield
 
 
+def _read_fold(cv, X, y, sample_weight, train, test, candidate):
+    """The datafit of a fold's training rows, and its held-out rows and weights.
+
+    Returns ``((datafit, tasks), X_test, y_test, test_weight)``; the test
+    weights are None without sample weights.
+    """
+    X_train, y_train = take_rows(X, train), take_rows(y, train)
+    weight = None if sample_weight is None else sample_weight[train]
+    test_weight = None if sample_weight is None else sample_weight[test]
+    reader = cv._base_estimator(candidate)
+    reader._validated_penalty()
+    # What reading the data says (single-class tasks, ...) was said once, by
+    # the read of all the data in the parent.
+    with _ignoring(UserWarning):
+        data = reader._memory_datafit(X_train, y_train, weight)
+    return data, take_rows(X, test), take_rows(y, test), test_weight
+
+
 def _fit_fold(cv, X, y, sample_weight, train, test, settings, scorer, verbose):
     """The paths of ``settings`` fitted on the rows ``train``, scored on ``test``.
 
@@ -124,20 +142,12 @@ def _fit_fold(cv, X, y, sample_weight, train, test, settings, scorer, verbose):
     """
     fits = []
     try:
-        X_train, y_train = take_rows(X, train), take_rows(y, train)
-        X_test, y_test = take_rows(X, test), take_rows(y, test)
-        weight = None if sample_weight is None else sample_weight[train]
-        test_weight = (
-            {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+        data, X_test, y_test, test_weight = _read_fold(
+            cv, X, y, sample_weight, train, test, settings[0][0]
         )
-        reader = cv._base_estimator(settings[0][0])
-        reader._validated_penalty()
-        # What reading the data says (single-class tasks, ...) was said once,
-        # by the read of all the data in the parent.
-        with _ignoring(UserWarning):
-            data = reader._memory_datafit(X_train, y_train, weight)
     except Exception as error:  # every setting fails on this fold
         return [_PathFit.failed(alphas.size, 0.0, error) for _, alphas in settings]
+    test_weight = {} if test_weight is None else {"sample_weight": test_weight}
     with reuse_prediction_rows(X_test):  # validated once for every model
         for candidate, alphas in settings:
             fits.append(
@@ -385,14 +395,9 @@ def _task_metric(scorer, estimator_class, scoring):
 
 def _task_scores_fold(cv, X, y, sample_weight, train, test, models, metric):
     """Per-task held-out scores of each ``(candidate, alpha)`` on one fold."""
-    X_train, y_train = take_rows(X, train), take_rows(y, train)
-    X_test, y_test = take_rows(X, test), take_rows(y, test)
-    weight = None if sample_weight is None else sample_weight[train]
-    test_weight = None if sample_weight is None else sample_weight[test]
-    reader = cv._base_estimator(models[0][0])
-    reader._validated_penalty()
-    with _ignoring(UserWarning):  # (said by the search)
-        data = reader._memory_datafit(X_train, y_train, weight)
+    data, X_test, y_test, test_weight = _read_fold(
+        cv, X, y, sample_weight, train, test, models[0][0]
+    )
     scores = []
     for candidate, alpha in models:
         estimator = cv._base_estimator(candidate).set_params(alpha=alpha)

@@ -66,6 +66,19 @@ class _InterceptState:
     __rmul__ = __mul__
 
 
+def intercept_curvature(datafit, scores, derivative=None):
+    """Second derivative of a loss datafit in each column's intercept at ``scores``.
+
+    From a difference of the losses' derivatives (``derivative``: those at
+    ``scores``, if known), exact for the squared loss.
+    """
+    if derivative is None:
+        derivative = datafit.derivative(scores)
+    moved = datafit.derivative(scores + _CURVATURE_STEP) - derivative
+    data = datafit.data
+    return data.column_sum(data.weights * moved) / _CURVATURE_STEP
+
+
 def shares_intercepts(datafit):
     """Whether ``datafit`` can take shared intercepts (in-memory losses on a layout)."""
     return (
@@ -203,9 +216,7 @@ class SharedInterceptDatafit(DatafitWrapper):
         for _ in range(_NEWTON_MAX_ITER):
             Z = self.forward(zeros, u)
             derivative = inner.derivative(Z.scores)
-            moved = inner.derivative(Z.scores + _CURVATURE_STEP)
-            curvature = data.column_sum(weights * (moved - derivative))
-            curvature /= _CURVATURE_STEP
+            curvature = intercept_curvature(inner, Z.scores, derivative)
             gradient = self._reduce(
                 data.column_sum(weights * derivative)
                 + self._term_gradient(Z.intercepts)
