@@ -77,6 +77,7 @@ class NoPenalty:
     row_separable = False
     has_dual_point = False
     cheap_dual_point = True
+    smooth_on_support = False
 
     def value(self, W):
         """Zero."""

@@ -195,6 +195,11 @@ class _Layout(InterceptMap):
         return float(eigenvalue)
 
 
+def _stored_entries(X):
+    """The entries of ``X`` a product touches: ``nnz`` if sparse, else all."""
+    return X.nnz if sp.issparse(X) else X.size
+
+
 class SharedDesign(_Layout):
     """One design matrix ``X`` (n, d) shared by all columns.
 
@@ -221,6 +226,8 @@ class SharedDesign(_Layout):
         self.n_features = X.shape[1]
         self.n_columns = targets.shape[1]
         self.columns_alike = bool(np.all(weights == weights[:, :1]))
+        # Multiply-adds of a forward and an adjoint product.
+        self.product_size = 2.0 * _stored_entries(X) * self.n_columns
         self.blocks = self._make_blocks(task_losses)
         self._init_offsets(fit_intercept)
 
@@ -300,6 +307,8 @@ class TaskRowsDesign(_Layout):
         self.n_features = X.shape[1]
         self.n_columns = int(widths.sum())
         self.columns_alike = False
+        # Each row meets only its own task's columns.
+        self.product_size = 2.0 * _stored_entries(X) * int(widths.max(initial=1))
 
         # Rows of one-column tasks: one entry each, in column first_column[t].
         self.narrow_column = first_column[row_task[:n_narrow]]

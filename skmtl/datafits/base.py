@@ -33,6 +33,14 @@ class Datafit(Protocol):
         Whether the image in coefficient space of the dual point at a state is
         the gradient there, so a solver that has the gradient gets the dual
         point with no extra product.
+    is_quadratic : bool
+        Whether the data term is quadratic in ``(W, c)``: its gradient is then
+        affine, so the difference of two gradients is an exact product with
+        the Hessian (what a Newton method needs).
+    product_size : float
+        About how many multiply-adds one state and gradient cost: what a
+        solver weighs to decide whether BLAS threads pay
+        (:func:`skmtl.utils.threads.blas_threads_for`).
     """
 
     n_features: int
@@ -40,6 +48,8 @@ class Datafit(Protocol):
     fit_intercept: bool
     has_dual_point: bool
     cheap_dual_point: bool
+    is_quadratic: bool
+    product_size: float
 
     def forward(self, W, c):
         """The state at coefficients ``W`` and intercepts ``c`` (affine in both)."""
@@ -129,6 +139,16 @@ class DatafitWrapper:
     def cheap_dual_point(self):
         """Whether the dual point is the gradient: the inner datafit's."""
         return self.inner.cheap_dual_point
+
+    @property
+    def is_quadratic(self):
+        """Whether the data term is quadratic: the inner datafit's."""
+        return self.inner.is_quadratic
+
+    @property
+    def product_size(self):
+        """Multiply-adds of a state and gradient: the inner datafit's."""
+        return self.inner.product_size
 
     def forward(self, W, c):
         """The inner state."""

@@ -102,6 +102,9 @@ class DaskLogisticDatafit:
     """
 
     has_dual_point = False  # a gap would cost extra passes: residual stopping
+    is_quadratic = False
+    # Blocks computed by dask's own workers: never limit their threads.
+    product_size = float("inf")
     cheap_dual_point = False
     _CACHE_SIZE = 3
 

@@ -55,6 +55,7 @@ class GramDatafit:
 
     fit_intercept = False  # the intercepts are fixed at their optimum
     has_dual_point = True  # the residual is a dual point whatever W
+    is_quadratic = True
     cheap_dual_point = True
 
     def __init__(self, gram, cross, target_variation, target_mean, data):
@@ -64,6 +65,11 @@ class GramDatafit:
         self.target_mean = target_mean
         self.data = data
         self.n_features, self.n_columns = cross.shape
+
+    @property
+    def product_size(self):
+        """Multiply-adds of a state: ``Q W`` (d^2 per column)."""
+        return float(self.n_features) ** 2 * self.n_columns
 
     def _stack(self, W, QW):
         return np.vstack([QW, W])

@@ -62,7 +62,13 @@ class LossDatafit:
         # The dual point costs no extra product when centring it only shifts
         # each column: the centred design maps a constant column to zero.
         self.cheap_dual_point = not self.fit_intercept or centring == {"shift"}
+        self.is_quadratic = all(block.loss.is_quadratic for block in data.blocks)
         self._fast = None
+
+    @property
+    def product_size(self):
+        """Multiply-adds of a state and gradient: two products with ``X``."""
+        return self.data.product_size
 
     def forward(self, W, c):
         """Entry scores ``X_c W + c`` (``c`` ignored without intercept)."""

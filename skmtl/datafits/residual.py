@@ -88,6 +88,7 @@ class ResidualDatafit:
 
     fit_intercept = False  # the intercepts are fixed at their optimum
     has_dual_point = True  # the residual is a dual point whatever W
+    is_quadratic = True
     cheap_dual_point = True
 
     def __init__(
@@ -169,6 +170,12 @@ class ResidualDatafit:
         if self._dense:
             return self.X.T @ U
         return safe_sparse_dot(self.X.T, U, dense_output=True)
+
+    @property
+    def product_size(self):
+        """Multiply-adds of a state and gradient: two products with ``X``."""
+        stored = self.X.nnz if sp.issparse(self.X) else self.X.size
+        return 2.0 * stored * self.n_columns
 
     def forward(self, W, c=None):
         """The residual ``X_c W - Y_c`` (``c`` is fixed and ignored)."""

@@ -77,6 +77,7 @@ class SharedInterceptGramDatafit:
 
     fit_intercept = True
     has_dual_point = True
+    is_quadratic = True
     cheap_dual_point = False  # the image is not the gradient (O(d T) from Z)
 
     def __init__(self, gram, cross, variation, mean, total, intercepts):
@@ -86,6 +87,11 @@ class SharedInterceptGramDatafit:
         self.shift = intercepts.shift
         self.n_features, self.n_columns = cross.shape
         self._null = None
+
+    @property
+    def product_size(self):
+        """Multiply-adds of a state: ``Q W`` (d^2 per column)."""
+        return float(self.n_features) ** 2 * self.n_columns
 
     @property
     def n_offsets(self):

@@ -51,6 +51,11 @@ class SmoothDatafit(DatafitWrapper):
         super().__init__(inner)
         self.terms = list(terms)
 
+    @property
+    def is_quadratic(self):
+        """Whether the data term and every smooth term are quadratic."""
+        return self.inner.is_quadratic and all(t.is_quadratic for t in self.terms)
+
     def _smooth_value(self, W):
         return sum(term.value(W) for term in self.terms)
 

@@ -17,7 +17,11 @@ code in :class:`skmtl.penalties.base.SolverPenalty`:
   over ``W`` (no SVD), so a solver may evaluate the gap at every iteration;
 - ``row_separable`` and, when True, ``row_dual_norms(G)``: the penalty is a sum
   over the rows of ``W`` (features) and its dual norm the largest of the row
-  dual norms, so a solver may work on a subset of the rows (working sets).
+  dual norms, so a solver may work on a subset of the rows (working sets);
+- ``smooth_on_support`` and, when True, ``support(W)``, ``support_gradient(W)``
+  and ``support_curvature(W, D)``: the penalty is twice differentiable on the
+  support of ``W`` (its nonzero rows or entries), so a Newton method may
+  polish a solution there.
 
 Columns are tasks (or, for a multi-class task, one column per class). Most
 penalties see the whole stacked matrix and do not need to know which columns

@@ -72,6 +72,7 @@ class NormPenalty(Penalty):
     row_separable = False
     has_dual_point = True
     cheap_dual_point = True  # value and dual norm cost about one pass over W
+    smooth_on_support = False
 
     def dual_point(self, G, alpha):
         """Scale ``G`` into the dual-norm ball of radius ``alpha``.
@@ -120,12 +121,19 @@ class SolverPenalty(Protocol):
     cheap_dual_point : bool
         Whether ``value`` and ``dual_point`` cost about one pass over ``W`` (no
         SVD), so a solver may evaluate the gap at every iteration.
+    smooth_on_support : bool
+        Whether :math:`\\Omega` is twice differentiable around ``W`` once the
+        entries outside the support of ``W`` are held at zero, so that a
+        Newton method may polish a solution on its support: ``support(W)``
+        (a boolean mask of the free entries), ``support_gradient(W)`` and
+        ``support_curvature(W, D)`` (the Hessian there times ``D``) exist.
     """
 
     is_norm: bool
     row_separable: bool
     has_dual_point: bool
     cheap_dual_point: bool
+    smooth_on_support: bool
 
     def value(self, W):
         """:math:`\\Omega(W)`."""
@@ -139,6 +147,9 @@ _PROMISED_BY = (
     ("dual_point", "has_dual_point"),
     ("dual_norm", "is_norm"),
     ("row_dual_norms", "row_separable"),
+    ("support", "smooth_on_support"),
+    ("support_gradient", "smooth_on_support"),
+    ("support_curvature", "smooth_on_support"),
 )
 
 

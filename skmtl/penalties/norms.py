@@ -40,6 +40,29 @@ class GroupLasso(NormPenalty):
         """Euclidean norm of each row of ``G``."""
         return row_norms(G)
 
+    smooth_on_support = True
+
+    def support(self, W):
+        """The nonzero rows of ``W``, as a mask of its shape (whole rows)."""
+        return np.broadcast_to((row_norms(W) > 0)[:, None], W.shape)
+
+    def support_gradient(self, W):
+        """Gradient on the support: each nonzero row over its norm."""
+        norms = row_norms(W)
+        return W / np.where(norms > 0, norms, 1.0)[:, None]
+
+    def support_curvature(self, W, D):
+        """Hessian on the support times ``D``: ``(D_j - u_j <u_j, D_j>) / ||W_j||``.
+
+        ``u_j`` is row ``j`` of ``W`` over its norm: the norm curves only
+        across the row's direction, by one over its length.
+        """
+        norms = row_norms(W)
+        safe = np.where(norms > 0, norms, 1.0)[:, None]
+        U = W / safe
+        along = np.einsum("ij,ij->i", U, D)[:, None]
+        return (D - U * along) / safe
+
 
 class TraceNorm(NormPenalty):
     """Trace (nuclear) norm: :math:`\\Omega(W) = \\sum_k \\sigma_k(W)`.
@@ -92,6 +115,20 @@ class Lasso(NormPenalty):
         """Largest absolute entry of each row of ``G``."""
         return np.max(np.abs(G), axis=1, initial=0.0)
 
+    smooth_on_support = True
+
+    def support(self, W):
+        """The nonzero entries of ``W``."""
+        return W != 0
+
+    def support_gradient(self, W):
+        """Gradient on the support: the signs of the entries."""
+        return np.sign(W)
+
+    def support_curvature(self, W, D):
+        """Hessian on the support times ``D``: zero (linear between sign changes)."""
+        return np.zeros_like(D)
+
 
 class TaskGroupLasso(NormPenalty):
     """L2,1 norm over tasks: :math:`\\Omega(W) = \\sum_t \\|W_{:,t}\\|_2`.
@@ -142,6 +179,7 @@ class Ridge(Penalty):
     row_separable = False  # separable, but never sparse: nothing to gain
     has_dual_point = True
     cheap_dual_point = True
+    smooth_on_support = False
 
     def value(self, W):
         """Half the squared Frobenius norm of ``W``."""

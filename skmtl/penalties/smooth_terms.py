@@ -27,6 +27,8 @@ class SquaredFrobenius:
         :math:`\\lambda \\ge 0`.
     """
 
+    is_quadratic = True  # a quadratic form in W
+
     def __init__(self, strength):
         self.strength = strength
         self._lipschitz = strength
@@ -58,6 +60,8 @@ class GraphLaplacian:
     laplacian : ndarray of shape (n_columns, n_columns)
         The Laplacian ``L``.
     """
+
+    is_quadratic = True  # a quadratic form in W
 
     def __init__(self, strength, laplacian):
         self.strength = strength
@@ -95,6 +99,8 @@ class TaskMeanDistance:
         Number of columns of ``W`` (the top eigenvalue of ``L`` is 1 for two
         columns or more, 0 for one).
     """
+
+    is_quadratic = True  # a quadratic form in W
 
     def __init__(self, strength, n_columns):
         self.strength = strength
@@ -205,6 +211,8 @@ class ClusterTerm:
     # The solver asks for the value and the gradient at the same few points
     # (the new iterate, the extrapolated one): one eigendecomposition each.
     _CACHE_SIZE = 2
+
+    is_quadratic = False  # its weights depend on the spectrum of W
 
     def __init__(self, strength, eta, n_clusters):
         self.strength = strength

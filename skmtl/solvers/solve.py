@@ -2,6 +2,7 @@
 
 from ..datafits.base import require_datafit
 from ..penalties.base import require_solver_penalty
+from ..utils.threads import blas_threads_for
 from .gap import gap_available, null_result
 from .proximal_gradient import fista
 from .working_sets import working_sets
@@ -16,9 +17,15 @@ def solve(
     Row-separable norm penalties (group lasso, lasso) are solved by working
     sets: FISTA on a few rows of ``W`` at a time, the set grown from the rows
     that violate the optimality conditions most, until the duality gap of the
-    whole problem meets the tolerance. Every (sub)problem of the squared loss
+    whole problem meets the tolerance; for a quadratic data term, Newton's
+    method on the solution's support then polishes it to near rounding error
+    (:mod:`skmtl.solvers.newton`). Every (sub)problem of the squared loss
     with more samples than features is solved on its Gram matrix. Other
     penalties run :func:`fista` on the whole problem.
+
+    While it iterates, BLAS is limited to one thread when an iteration's
+    products are small (:func:`skmtl.utils.threads.blas_threads_for`); the
+    caller's thread settings are restored on return.
 
     Parameters
     ----------
@@ -62,6 +69,21 @@ def solve(
         "lipschitz": lipschitz,
     }
     row_separable = penalty.is_norm and penalty.row_separable
+    method = fista
     if row_separable and gap_available(datafit, penalty, alpha):
-        return working_sets(datafit, penalty, alpha, coef_init, offset_init, **options)
-    return fista(datafit, penalty, alpha, coef_init, offset_init, **options)
+        method = working_sets
+    with blas_threads_for(_iteration_work(datafit, penalty)):
+        return method(datafit, penalty, alpha, coef_init, offset_init, **options)
+
+
+def _iteration_work(datafit, penalty):
+    """Multiply-adds of the largest operation of an iteration.
+
+    A gradient of the data term, or, for a penalty whose value and dual point
+    need an SVD (no ``cheap_dual_point``), a thin SVD of ``W`` if larger.
+    """
+    work = datafit.product_size
+    if not penalty.cheap_dual_point:
+        d, C = datafit.n_features, datafit.n_columns
+        work = max(work, float(d) * C * min(d, C))
+    return work
