@@ -184,7 +184,8 @@ def working_sets(
             gap = primal - max(best_dual, polish.dual)
             if verbose:
                 print(
-                    f"[skmtl.solve] Newton on the support: {polish.n_steps} steps, "
+                    f"[skmtl.solve] {n_iter} iterations, then Newton on the "
+                    f"support: {polish.n_steps} steps, "
                     f"{polish.n_products} Hessian products, objective "
                     f"{primal:.10e}, gap {gap:.3e}"
                 )
