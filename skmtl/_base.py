@@ -34,6 +34,10 @@ from .utils.linalg import cosine_matrix
 from .utils.validation import check_sample_weight
 
 ACCEPT_SPARSE = ("csr", "csc")
+# float32 X is kept as it is (its fit gives float32 coefficients and
+# predictions, as scikit-learn's linear models do); any other dtype becomes
+# float64, which check_array does for the first entry of a list.
+FLOAT_DTYPES = (np.float64, np.float32)
 MISSING_TARGETS = ("error", "ignore")
 UNKNOWN_TASKS = ("error", "mean")
 
@@ -143,6 +147,9 @@ class _TaskInfo:
         Indices of the tasks the datafit holds, when it leaves some out (a
         classifier's single-class tasks, whose entry of ``task_losses`` is
         ``(1, None)``: one column of ``W``, kept at zero); None for all.
+    dtype : numpy.dtype, default=float64
+        Floating-point type of the fitted coefficients: float32 for float32
+        ``X``, float64 otherwise. The solver always works in float64.
     """
 
     labels: np.ndarray
@@ -152,6 +159,7 @@ class _TaskInfo:
     n_features_in: int
     feature_names_in: np.ndarray | None = None
     trained: np.ndarray | None = None
+    dtype: np.dtype = np.dtype(np.float64)
 
 
 # The held-out rows of a CV fold, validated once for every model scored on
@@ -251,7 +259,9 @@ class _MultiTaskLinear(BaseEstimator):
         whole ``X``, the task column included; the features are the others.
         Any dataframe but a pandas-like one is read as a
         :class:`~skmtl._layout.tasks.ColumnFrame`, its columns recorded and
-        checked by :func:`_check_column_names`.
+        checked by :func:`_check_column_names`. The features are float32 when
+        ``X`` (or, for a DataFrame, every feature column) is float32, float64
+        otherwise; the fit converts float32 to float64 for the solver.
         """
         frame = as_column_frame(X)
         if frame is not None:
@@ -261,7 +271,7 @@ class _MultiTaskLinear(BaseEstimator):
                 X = check_array(frame.to_numpy(), dtype=np.float64, input_name="X")
                 return X, None
             X = validate_data(
-                self, X, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, reset=reset
+                self, X, accept_sparse=ACCEPT_SPARSE, dtype=FLOAT_DTYPES, reset=reset
             )
             return X, None
         if frame is None:
@@ -270,7 +280,7 @@ class _MultiTaskLinear(BaseEstimator):
             X = frame
         features, labels = split_task_column(X, self.task_column)
         X = check_array(
-            features, accept_sparse=ACCEPT_SPARSE, dtype=np.float64, input_name="X"
+            features, accept_sparse=ACCEPT_SPARSE, dtype=FLOAT_DTYPES, input_name="X"
         )
         return X, labels
 
@@ -285,11 +295,15 @@ class _MultiTaskLinear(BaseEstimator):
 
         The input and task attributes are set while the data are read (the
         classifier's encoding names a task by ``tasks_``); the record returned
-        holds them all, as every other source of data gives them.
+        holds them all, as every other source of data gives them. ``X`` goes
+        to the layout in its validated dtype: the layout converts float32 to
+        float64 (after reordering the rows of a task column, so that only one
+        float64 copy is ever made).
         """
         allow_missing = self.missing_targets == "ignore"
         task_names = getattr(y, "columns", None)
         X, labels = self._features(X, reset=True)
+        dtype = X.dtype
         y = validate_targets(
             y,
             X.shape[0],
@@ -317,7 +331,7 @@ class _MultiTaskLinear(BaseEstimator):
                     self._trained_encoder(trained),
                     self.fit_intercept,
                 )
-                tasks = self._read_tasks(infos, task_losses, constant, trained)
+                tasks = self._read_tasks(infos, task_losses, constant, trained, dtype)
                 return LossDatafit(layout), tasks
             observations = Observations.from_matrix(Y, weight)
             build = shared_layout
@@ -349,7 +363,7 @@ class _MultiTaskLinear(BaseEstimator):
         layout = build(
             X, observations, encoded, task_losses, weights, self.fit_intercept
         )
-        tasks = self._read_tasks(infos, task_losses, constant, trained)
+        tasks = self._read_tasks(infos, task_losses, constant, trained, dtype)
         return LossDatafit(layout), tasks
 
     # ------------------------------------------------------ single-class tasks
@@ -376,11 +390,14 @@ class _MultiTaskLinear(BaseEstimator):
             int(trained[task]), values, weights
         )
 
-    def _read_tasks(self, infos, task_losses, constant=None, trained=None):
+    def _read_tasks(
+        self, infos, task_losses, constant=None, trained=None, dtype=np.float64
+    ):
         """The :class:`_TaskInfo` of the data just read by :meth:`_memory_datafit`.
 
         ``infos`` and ``task_losses`` describe the ``trained`` tasks; the tasks
         left out (``constant``) get one column of ``W`` each, without a loss.
+        ``dtype`` is that of the validated features.
         """
         if trained is not None:
             fitted = iter(zip(infos, task_losses, strict=True))
@@ -398,6 +415,7 @@ class _MultiTaskLinear(BaseEstimator):
             n_features_in=self.n_features_in_,
             feature_names_in=getattr(self, "feature_names_in_", None),
             trained=trained,
+            dtype=np.dtype(dtype),
         )
 
     def _prediction_rows(self, X):
@@ -432,6 +450,15 @@ class _MultiTaskLinear(BaseEstimator):
             )
         return X, index
 
+    def _output_dtype(self, X):
+        """Dtype of predictions on the validated ``X``: NumPy's for ``X @ coef_``.
+
+        float32 for float32 ``X`` and a fit on float32 data; float64 when
+        either is float64, as the products of scikit-learn's linear models.
+        Predictions filled row group by row group start from an array of it.
+        """
+        return np.result_type(X.dtype, self.coef_.dtype)
+
     # ``(task, rows)`` for each task present in ``index``; the subclasses'
     # predictions group their rows with it, as MultiTaskMLP does.
 
@@ -445,6 +472,8 @@ class _MultiTaskLinear(BaseEstimator):
         self.tasks_ = tasks.labels
         self.n_tasks_ = tasks.labels.size
         self._single_task = tasks.single_task
+        # The dtype _store_result gives the coefficients (float32 for float32 X).
+        self._coef_dtype = tasks.dtype
         widths = [width for width, _ in tasks.task_losses]
         self._column_task = np.repeat(np.arange(len(widths)), widths)
         # The columns of W that the solver fits: all but those of tasks left
@@ -584,14 +613,16 @@ class _MultiTaskLinear(BaseEstimator):
             if self.coef_.shape[0] != fitted.size:  # another set of columns
                 fitted = slice(None)
             if self.coef_[fitted].shape == expected:
+                # The solver works in float64, whatever the dtype of coef_.
                 parts = {
-                    name: getattr(self, f"{name}_")[fitted].T
+                    name: getattr(self, f"{name}_")[fitted].T.astype(np.float64)
                     for name, _, _ in problem.components
                     if hasattr(self, f"{name}_")
                 }
-                coef = self.coef_[fitted].T
+                coef = self.coef_[fitted].T.astype(np.float64)
+                intercept = self.intercept_[fitted].astype(np.float64)
                 coef_init = problem.stack(coef, parts)
-                offset_init = problem.solver_offset(coef, self.intercept_[fitted])
+                offset_init = problem.solver_offset(coef, intercept)
         alpha = float(self.alpha)
         result = solve(
             problem.datafit_at(alpha),
@@ -609,12 +640,22 @@ class _MultiTaskLinear(BaseEstimator):
         return result
 
     def _store_result(self, result, problem):
-        """Set the fitted coefficients, structure and solver attributes."""
+        """Set the fitted coefficients, structure and solver attributes.
+
+        The solver's float64 solution is cast to the dtype of the training
+        features (float32 for float32 ``X``, as scikit-learn's linear models
+        keep it): ``coef_``, ``intercept_`` and the parts of a decomposed
+        structure (``P_``, ``Q_``, ...), which sum to ``coef_``. The
+        penalty's other attributes (``task_similarity_``, task labels) and
+        the solver's reports (``dual_gap_``, ``objective_``) are left as they
+        come.
+        """
+        dtype = getattr(self, "_coef_dtype", np.dtype(np.float64))
         W, parts = problem.split(result.coef)
-        self.coef_ = np.ascontiguousarray(self._every_column(W).T)
+        self.coef_ = np.ascontiguousarray(self._every_column(W).T, dtype=dtype)
         intercept = problem.intercepts(W, result.offset)
         intercept = intercept if self.fit_intercept else np.zeros_like(intercept)
-        self.intercept_ = self._every_column(intercept)
+        self.intercept_ = np.asarray(self._every_column(intercept), dtype=dtype)
         self.n_iter_ = result.n_iter
         self.dual_gap_ = result.dual_gap
         self.optimality_residual_ = result.residual
@@ -626,7 +667,7 @@ class _MultiTaskLinear(BaseEstimator):
             if hasattr(self, name):
                 delattr(self, name)
         attributes = {
-            f"{name}_": np.ascontiguousarray(self._every_column(part).T)
+            f"{name}_": np.ascontiguousarray(self._every_column(part).T, dtype=dtype)
             for name, part in parts.items()
         }
         attributes.update(problem.fitted_attributes(W, parts))

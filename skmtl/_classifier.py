@@ -214,6 +214,12 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     Solved by accelerated proximal gradient (FISTA) with line search and
     adaptive restart; see :class:`MultiTaskRegressor`.
 
+    float32 input gives float32 coefficients and predictions: for float32
+    ``X``, ``coef_``, ``intercept_``, :meth:`decision_function`,
+    :meth:`predict_proba` and :meth:`predict_log_proba` are float32, and
+    :meth:`predict` returns labels of their own dtype. The solver works in
+    float64 on a copy of ``X``, as :class:`MultiTaskRegressor`'s.
+
     Examples
     --------
     >>> from skmtl import MultiTaskClassifier
@@ -428,7 +434,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
     def _task_probabilities(task_scores, labels):
         """Probabilities over a task's ``labels`` from its score columns."""
         if len(labels) == 1:  # a single-class task: its class, surely
-            return np.ones((task_scores.shape[0], 1))
+            return np.ones((task_scores.shape[0], 1), dtype=task_scores.dtype)
         if task_scores.shape[1] == 1:
             positive = expit(task_scores)
             return np.hstack([1.0 - positive, positive])
@@ -461,7 +467,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
 
     def _task_rows_proba(self, X, index):
         """Probabilities over ``classes_`` for rows that each belong to one task."""
-        proba = np.zeros((X.shape[0], len(self.classes_)))
+        proba = np.zeros((X.shape[0], len(self.classes_)), dtype=self._output_dtype(X))
         for task, rows in rows_by_task(index):
             coef, intercept, labels = self._row_model(task)
             scores = safe_sparse_dot(X[rows], coef.T, dense_output=True) + intercept
@@ -476,7 +482,7 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
 
     def _task_rows_scores(self, X, index):
         """Score of each row's own binary task (positive: ``classes_[1]``)."""
-        scores = np.empty(X.shape[0])
+        scores = np.empty(X.shape[0], dtype=self._output_dtype(X))
         for task, rows in rows_by_task(index):
             coef, intercept, _ = self._row_model(task)
             row_scores = safe_sparse_dot(X[rows], coef.T, dense_output=True)

@@ -190,6 +190,16 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
     every few iterations; a :class:`~sklearn.exceptions.ConvergenceWarning` is
     raised if ``max_iter`` iterations do not bring it below the tolerance.
 
+    float32 input gives float32 coefficients and predictions: for float32
+    ``X`` (a DataFrame: every feature column float32), ``coef_``,
+    ``intercept_``, the parts ``P_``, ``Q_``, ... and :meth:`predict` are
+    float32; any other dtype gives float64. The solver works in float64 (its
+    duality gap needs the precision), on a float64 copy of a float32 ``X``
+    that lives as long as the fit: with a shared ``X``, fitting on float32
+    takes more memory than on float64 (4 + 8 bytes per entry instead of 8).
+    :meth:`predict` uses float32 ``X`` as it is (see the user guide, "What is
+    validated").
+
     Examples
     --------
     >>> from skmtl import MultiTaskRegressor
@@ -319,7 +329,7 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
             # (C order: the same sums whatever the layout of the input)
             X = np.ascontiguousarray(X)
             return np.einsum("ij,ij->i", X, coef[rows]) + intercept[rows]
-        prediction = np.empty(X.shape[0])
+        prediction = np.empty(X.shape[0], dtype=self._output_dtype(X))
         for task, rows in rows_by_task(index):
             if task >= 0:
                 coef, intercept = self.coef_[task], self.intercept_[task]

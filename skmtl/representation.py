@@ -159,11 +159,15 @@ class SharedSubspace(TransformerMixin, BaseEstimator):
         self.support_ = np.any(W != 0, axis=1)
         U, singular_values, _ = np.linalg.svd(W, full_matrices=False)
         self.singular_values_ = singular_values
+        # The SVD runs in float64; the components take the model's dtype, so
+        # that a model fitted on float32 transforms float32 X into float32.
+        dtype = np.asarray(self.estimator_.coef_).dtype
+        dtype = dtype if dtype == np.float32 else np.float64
         if self.kind_ == "support":
-            self.components_ = np.eye(W.shape[0])[self.support_]
+            self.components_ = np.eye(W.shape[0], dtype=dtype)[self.support_]
         else:
             k = self._n_kept(singular_values)
-            self.components_ = np.ascontiguousarray(U[:, :k].T)
+            self.components_ = np.ascontiguousarray(U[:, :k].T, dtype=dtype)
         self.n_components_ = self.components_.shape[0]
         if self.n_components_ == 0:
             # As SelectFromModel does when nothing is selected: an empty
@@ -218,15 +222,23 @@ class SharedSubspace(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components_)
-            ``X @ components_.T``.
+            ``X @ components_.T``: float32 when ``X`` and the multi-task
+            model's coefficients are float32, else float64.
         """
         check_is_fitted(self, "components_")
-        X = validate_data(self, X, accept_sparse=("csr", "csc"), reset=False)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
         return np.asarray(X @ self.components_.T)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
     def get_feature_names_out(self, input_features=None):

@@ -691,6 +691,16 @@ class Observations:
         )
 
 
+def _solver_design(X):
+    """``X`` in float64, the solver's precision: a copy only of float32 ``X``.
+
+    The duality gap that certifies a fit is not reliable in float32, so the
+    solver works in float64 whatever the input; the estimator casts the
+    solution back to float32 (see ``_MultiTaskLinear._store_result``).
+    """
+    return X.astype(np.float64, copy=False)
+
+
 def complete_shared_layout(X, Y, sample_weight, encode_task, fit_intercept):
     """Build a :class:`SharedDesign` when every target is observed.
 
@@ -701,7 +711,7 @@ def complete_shared_layout(X, Y, sample_weight, encode_task, fit_intercept):
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features)
-        Validated design.
+        Validated design, float64 or float32 (converted to float64).
     Y : ndarray of shape (n_samples, n_tasks)
         Targets, none missing.
     sample_weight : ndarray of shape (n_samples,)
@@ -729,7 +739,9 @@ def complete_shared_layout(X, Y, sample_weight, encode_task, fit_intercept):
     targets = np.hstack(encoded)
     row_weight = (sample_weight / sample_weight.sum())[:, None]
     weights = np.broadcast_to(row_weight, targets.shape)
-    layout = SharedDesign(X, targets, weights, task_losses, fit_intercept)
+    layout = SharedDesign(
+        _solver_design(X), targets, weights, task_losses, fit_intercept
+    )
     return layout, infos, task_losses
 
 
@@ -739,7 +751,7 @@ def shared_layout(X, observations, encoded, task_losses, weights, fit_intercept)
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features)
-        Validated design.
+        Validated design, float64 or float32 (converted to float64).
     observations : Observations
         The observations, already encoded.
     encoded : list of ndarray
@@ -766,19 +778,23 @@ def shared_layout(X, observations, encoded, task_losses, weights, fit_intercept)
         targets[rows, start : start + width] = encoded[t]
         entry_weights[rows, start : start + width] = weights[members, None]
         start += width
-    return SharedDesign(X, targets, entry_weights, task_losses, fit_intercept)
+    return SharedDesign(
+        _solver_design(X), targets, entry_weights, task_losses, fit_intercept
+    )
 
 
 def task_rows_layout(X, observations, encoded, task_losses, weights, fit_intercept):
     """Build a :class:`TaskRowsDesign` from encoded observations.
 
     Rows of one-column tasks come first, grouped by task, then the rows of each
-    multi-class task; ``X`` is reordered (copied) once here.
+    multi-class task; ``X`` is reordered (copied) once here, and a float32
+    ``X`` converted to float64 after that copy, so that the float32 copy is
+    the one freed.
 
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features)
-        Validated design, one row per observation.
+        Validated design, one row per observation, float64 or float32.
     observations : Observations
         The observations, already encoded.
     encoded : list of ndarray
@@ -807,6 +823,7 @@ def task_rows_layout(X, observations, encoded, task_losses, weights, fit_interce
     X_rows = X[rows]
     if sp.issparse(X_rows):
         X_rows = sp.csr_matrix(X_rows)
+    X_rows = _solver_design(X_rows)
     return TaskRowsDesign(
         X_rows, row_task, targets, entry_weights, task_losses, fit_intercept
     )
