@@ -43,11 +43,33 @@ class GroupLasso(NormPenalty):
     smooth_on_support = True
 
     def support(self, W):
-        """The nonzero rows of ``W``, as a mask of its shape (whole rows)."""
+        """The nonzero rows of ``W``, as a mask of its shape (whole rows).
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_columns)
+            Coefficients.
+
+        Returns
+        -------
+        free : ndarray of bool, shape (n_features, n_columns)
+            True on every entry of a nonzero row.
+        """
         return np.broadcast_to((row_norms(W) > 0)[:, None], W.shape)
 
     def support_gradient(self, W):
-        """Gradient on the support: each nonzero row over its norm."""
+        """Gradient on the support: each nonzero row over its norm.
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_columns)
+            Coefficients.
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_features, n_columns)
+            ``W_j / ||W_j||`` on the nonzero rows, zero elsewhere.
+        """
         norms = row_norms(W)
         return W / np.where(norms > 0, norms, 1.0)[:, None]
 
@@ -56,6 +78,18 @@ class GroupLasso(NormPenalty):
 
         ``u_j`` is row ``j`` of ``W`` over its norm: the norm curves only
         across the row's direction, by one over its length.
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_columns)
+            Coefficients.
+        D : ndarray of shape (n_features, n_columns)
+            Direction, zero off the support.
+
+        Returns
+        -------
+        product : ndarray of shape (n_features, n_columns)
+            The Hessian of the norm at ``W`` (on its support) times ``D``.
         """
         norms = row_norms(W)
         safe = np.where(norms > 0, norms, 1.0)[:, None]
@@ -118,15 +152,50 @@ class Lasso(NormPenalty):
     smooth_on_support = True
 
     def support(self, W):
-        """The nonzero entries of ``W``."""
+        """The nonzero entries of ``W``.
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_columns)
+            Coefficients.
+
+        Returns
+        -------
+        free : ndarray of bool, shape (n_features, n_columns)
+            True where ``W`` is nonzero.
+        """
         return W != 0
 
     def support_gradient(self, W):
-        """Gradient on the support: the signs of the entries."""
+        """Gradient on the support: the signs of the entries.
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_columns)
+            Coefficients.
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_features, n_columns)
+            ``sign(W)`` (zero off the support).
+        """
         return np.sign(W)
 
     def support_curvature(self, W, D):
-        """Hessian on the support times ``D``: zero (linear between sign changes)."""
+        """Hessian on the support times ``D``: zero (linear between sign changes).
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_columns)
+            Coefficients.
+        D : ndarray of shape (n_features, n_columns)
+            Direction, zero off the support.
+
+        Returns
+        -------
+        product : ndarray of shape (n_features, n_columns)
+            Zeros.
+        """
         return np.zeros_like(D)
 
 
