@@ -25,12 +25,17 @@ O(n d^2) once. The solver state is the stacked matrix ``[Q W; W]``, linear in
 
 import numpy as np
 from scipy.linalg import eigh
+from scipy.sparse.linalg import eigsh
 
-from ..utils.linalg import inner
+from ..utils.linalg import inner, product_with
 
 # Up to this many features, all eigenvalues (numpy, little call overhead)
 # cost less than the top one alone through scipy's subset driver.
 _FULL_EIGEN_MAX_FEATURES = 40
+# Above this many features, the top eigenvalue by Lanczos iterations costs less
+# than LAPACK's subset driver (0.46 s against 0.07 s at 2,000 features, 7 ms
+# against 1.5 ms at 400).
+_SUBSET_EIGEN_MAX_FEATURES = 200
 
 
 class GramDatafit:
@@ -78,7 +83,7 @@ class GramDatafit:
         """The state ``[Q W; W]`` (``c`` is fixed and ignored)."""
         if self.gram_matrix.ndim == 3:
             return self._stack(W, np.einsum("cjk,kc->jc", self.gram_matrix, W))
-        return self._stack(W, self.gram_matrix @ W)
+        return self._stack(W, product_with(self.gram_matrix, W))
 
     def value(self, Z):
         """Data term at the state ``Z``."""
@@ -127,9 +132,17 @@ class GramDatafit:
         grams = grams[None] if grams.ndim == 2 else grams
         if self.n_features <= _FULL_EIGEN_MAX_FEATURES:
             return max(float(np.linalg.eigvalsh(gram)[-1]) for gram in grams)
-        last = [self.n_features - 1, self.n_features - 1]
+        if self.n_features <= _SUBSET_EIGEN_MAX_FEATURES:
+            last = [self.n_features - 1, self.n_features - 1]
+            return max(
+                float(eigh(gram, eigvals_only=True, subset_by_index=last)[0])
+                for gram in grams
+            )
+        # Lanczos: a few products with Q instead of a reduction to tridiagonal
+        # form (O(d^3)); the value only seeds the line search, which adapts it.
+        start = np.ones(self.n_features)
         return max(
-            float(eigh(gram, eigvals_only=True, subset_by_index=last)[0])
+            float(eigsh(gram, k=1, which="LA", v0=start, tol=1e-4)[0][0])
             for gram in grams
         )
 

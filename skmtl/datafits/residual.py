@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.extmath import safe_sparse_dot
 
-from ..utils.linalg import inner, require_finite_features
+from ..utils.linalg import inner, product_with, require_finite_features
 from .gram import GramDatafit
 
 # The Gram form stores a dense (d, d) matrix: beyond this many features (200 MB
@@ -154,7 +154,7 @@ class ResidualDatafit:
 
     def _design_product(self, V):
         """``X_c V`` without forming ``X_c``."""
-        product = self.X @ V if self._dense else safe_sparse_dot(self.X, V)
+        product = product_with(self.X, V)
         product -= self.x_mean @ V
         return product
 

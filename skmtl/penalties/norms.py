@@ -4,6 +4,7 @@ import numpy as np
 
 from ..utils.linalg import row_norms
 from .base import NormPenalty, Penalty
+from .low_rank import TraceNormOperator, spectral_norm_bound
 from .prox import (
     block_soft_threshold,
     column_group_soft_threshold,
@@ -103,25 +104,35 @@ class TraceNorm(NormPenalty):
 
     The tasks share a low-dimensional representation: the solution has low
     rank. Its dual norm is the spectral norm, the largest singular value.
+
+    A fit binds it to a fresh
+    :class:`~skmtl.penalties.low_rank.TraceNormOperator`, whose prox computes
+    only the singular values above the threshold (a certified partial SVD,
+    warm-started from the previous iteration) on large problems; this object
+    itself holds no state.
     """
 
     shared_structure = "subspace"
 
     cheap_dual_point = False  # value and dual norm each need an SVD
 
+    def _bind(self, context):
+        # One operator per problem: the warm start of its partial SVD lives as
+        # long as the problem, and never in the public (cloned, pickled,
+        # shared) penalty.
+        return TraceNormOperator()
+
     def value(self, W):
         """Sum of the singular values of ``W``."""
         return float(np.sum(np.linalg.svd(W, compute_uv=False)))
 
     def prox(self, V, step):
-        """Singular value soft thresholding at ``step``."""
+        """Singular value soft thresholding at ``step`` (full SVD, no state)."""
         return singular_value_threshold(V, step)
 
     def dual_norm(self, G):
-        """Largest singular value of ``G``."""
-        if G.size == 0:
-            return 0.0
-        return float(np.linalg.norm(G, ord=2))
+        """Largest singular value of ``G`` (an upper bound tight to ~1e-9 if large)."""
+        return spectral_norm_bound(G)
 
 
 class Lasso(NormPenalty):

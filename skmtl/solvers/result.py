@@ -44,3 +44,8 @@ class SolverResult:
     criterion: str
     converged: bool
     lipschitz: float = np.nan
+
+    def __post_init__(self):
+        # A plain array: the factors a prox output may carry are a cache of
+        # the solver's, not part of the result.
+        self.coef = np.asarray(self.coef)

@@ -29,6 +29,75 @@ def inner(a, b):
     return float(np.einsum("ij,ij->", a, b) if a.ndim == 2 else np.sum(a * b))
 
 
+class FactoredMatrix(np.ndarray):
+    """A dense matrix that also carries a factorisation ``left @ right`` of itself.
+
+    The trace norm's prox returns one (its output has low rank), so that a
+    datafit can compute ``A @ W`` as ``(A @ left) @ right``
+    (:func:`product_with`): for a rank-``r`` ``W`` of shape ``(d, T)`` that
+    costs ``r (d + T)`` per row of ``A`` instead of ``d T``. Only the array the
+    factors were made for carries them: arithmetic on it gives plain arrays,
+    and its views carry no factors (they would be stale after a write).
+
+    Parameters
+    ----------
+    left : ndarray of shape (n_rows, rank)
+    right : ndarray of shape (rank, n_columns)
+    """
+
+    def __new__(cls, left, right):
+        matrix = np.asarray(left @ right).view(cls)
+        matrix.factors = (left, right)
+        return matrix
+
+    def __array_finalize__(self, source):
+        self.factors = None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # Results of arithmetic are plain arrays: they are not the product of
+        # the factors.
+        def plain(x):
+            return x.view(np.ndarray) if isinstance(x, FactoredMatrix) else x
+
+        if "out" in kwargs:
+            for x in kwargs["out"]:
+                if isinstance(x, FactoredMatrix):
+                    x.factors = None  # written in place: no longer the product
+            kwargs["out"] = tuple(plain(x) for x in kwargs["out"])
+        return getattr(ufunc, method)(*(plain(x) for x in inputs), **kwargs)
+
+    def __setitem__(self, key, value):
+        self.factors = None  # written in place: no longer the product
+        super().__setitem__(key, value)
+
+    def __reduce__(self):
+        # Pickles (and copies) as a plain array: the factors are a cache.
+        return np.asarray(self).__reduce__()
+
+
+def product_with(A, W):
+    """``A @ W``, through ``W``'s factors when it carries cheaper ones.
+
+    Parameters
+    ----------
+    A : ndarray or sparse matrix of shape (n_rows, n_features)
+        Left operand.
+    W : ndarray of shape (n_features, n_columns)
+        Right operand, possibly a :class:`FactoredMatrix`.
+
+    Returns
+    -------
+    product : ndarray of shape (n_rows, n_columns)
+    """
+    factors = getattr(W, "factors", None)
+    if factors is not None:
+        left, right = factors
+        rank = left.shape[1]
+        if rank * (W.shape[0] + W.shape[1]) < W.shape[0] * W.shape[1]:
+            return np.asarray(A @ left) @ right
+    return np.asarray(A @ np.asarray(W))
+
+
 def row_norms(V):
     """Euclidean norm of each row of a 2-D array (one fused pass).
 
