@@ -3,15 +3,23 @@
 Problems (seeded; ``alpha`` is given as a fraction of ``skmtl.alpha_max``):
 
 - group lasso regression (``make_multitask_regression``, shared support):
-  small (n=200, d=500, T=10), wide (n=1,000, d=5,000, T=20) and tall
-  (n=20,000, d=200, T=50), each at alpha_max/10 and alpha_max/100, plus a
-  20-alpha path (geometric from alpha_max to alpha_max/100, warm-started);
+  tiny (n=100, d=50, T=5), small (n=200, d=500, T=10), wide (n=1,000,
+  d=5,000, T=20) and tall (n=20,000, d=200, T=50), each at alpha_max/10 and
+  alpha_max/100, plus a 20-alpha path (geometric from alpha_max to
+  alpha_max/100, warm-started);
+- elastic net (group lasso + ridge, scikit-learn's ``l1_ratio=0.5``) on the
+  data of the small group lasso, at alpha_max/10 and /100: skmtl
+  ``MultiTaskRegressor(penalty="group_lasso", alpha=alpha, l2=alpha)``
+  against ``MultiTaskElasticNet(alpha=2 alpha, l1_ratio=0.5)`` (conversion in
+  ``peers.py``; the fraction is of skmtl's ``alpha_max``, which is also
+  scikit-learn's fraction of its own elastic-net ``alpha_max``);
 - trace norm regression (low rank): small (n=200, d=100, T=20, rank 3) and
   medium (n=2,000, d=500, T=100, rank 5), at alpha_max/10 and /100;
 - logistic group lasso (``make_multitask_classification``, 10 binary tasks,
   n=500, d=1,000), at alpha_max/10 and /100.
 
-Solvers: skmtl, scikit-learn ``MultiTaskLasso`` (and ``MultiTaskLasso.path``),
+Solvers: skmtl, scikit-learn ``MultiTaskLasso`` (``lasso_path`` for paths,
+``MultiTaskElasticNet`` for the elastic net),
 skglm ``MultiTaskLasso`` (and its ``path``), SPAMS ``fistaFlat``, celer
 (``MultiTaskLasso``, which fails on current scikit-learn, and its
 ``mtl_path`` called directly), and cvxpy + CLARABEL on the small problems as
@@ -44,6 +52,7 @@ Usage::
     python benchmarks/bench_peers.py --only group-lasso-small/path
     python benchmarks/bench_peers.py --solvers skmtl,sklearn --output out.md
     python benchmarks/bench_peers.py --threads 1      # BLAS/OpenMP threads
+    python benchmarks/bench_peers.py --busy           # one busy-loop process
 
     python benchmarks/bench_peers.py --reference all  # cvxpy on all small ones
 
@@ -51,18 +60,30 @@ Usage::
 ``--threads 1``; the warm-up (numba compilation of skglm) takes 25-40 s.
 
 Row ids are ``<problem>/<alpha fraction>`` (``group-lasso-tall/0.01``) or
-``<problem>/path``. Threads are left as they are unless ``--threads`` is given.
+``<problem>/path``; the problems are ``group-lasso-{tiny,small,wide,tall}``,
+``elastic-net-small``, ``trace-norm-{small,medium}`` and
+``logistic-group-lasso``. ``--only`` matches substrings: ``group-lasso``
+takes ``logistic-group-lasso`` too, ``group-lasso-`` does not.
+
+Threads are left as they are unless ``--threads`` is given.
 On a busy machine, give ``--threads 1``: two BLAS threads on two cores that
 other processes also use make every BLAS call wait for a core (a 200 x 500 by
 500 x 10 product took 15 ms instead of 0.65 ms with one thread), which
 inflates the solvers built on BLAS calls (skmtl, SPAMS, CLARABEL) several
 times and not coordinate descent (scikit-learn, celer, skglm).
+
+``--busy`` starts one CPU-bound process (a pure-Python loop, which also ends
+by itself if the benchmark dies) after the warm-up and stops it after the
+last row (also on an error or Ctrl-C), so that the rows run with one core
+taken, as on a shared machine; the header says so. It does not change the
+threads: ``--busy`` alone shows what the default threads cost there.
 """
 
 import argparse
 import datetime
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -97,11 +118,17 @@ class Spec:
     rank: int = 3
     small: bool = False
     path: bool = False
+    # scikit-learn's l1_ratio; < 1: elastic net (no path rows, see peers.py).
+    l1_ratio: float = 1.0
 
 
 FULL = [
+    Spec("group-lasso-tiny", "group_lasso", "squared", 100, 50, 5, 5,
+         small=True, path=True),
     Spec("group-lasso-small", "group_lasso", "squared", 200, 500, 10, 10,
          small=True, path=True),
+    Spec("elastic-net-small", "group_lasso", "squared", 200, 500, 10, 10,
+         small=True, l1_ratio=0.5),
     Spec("group-lasso-wide", "group_lasso", "squared", 1_000, 5_000, 20, 50,
          path=True),
     Spec("group-lasso-tall", "group_lasso", "squared", 20_000, 200, 50, 20,
@@ -114,8 +141,12 @@ FULL = [
 ]  # fmt: skip
 
 QUICK = [
+    Spec("group-lasso-tiny", "group_lasso", "squared", 50, 20, 3, 3,
+         small=True, path=True),
     Spec("group-lasso-small", "group_lasso", "squared", 100, 200, 5, 5,
          small=True, path=True),
+    Spec("elastic-net-small", "group_lasso", "squared", 100, 200, 5, 5,
+         small=True, l1_ratio=0.5),
     Spec("group-lasso-wide", "group_lasso", "squared", 100, 500, 10, 10,
          path=True),
     Spec("group-lasso-tall", "group_lasso", "squared", 2_000, 50, 10, 5,
@@ -144,8 +175,9 @@ def make_problem(spec, seed=SEED):
         )  # fmt: skip
     a_max = alpha_max(X, Y, penalty=spec.penalty, loss=spec.loss)
     return peers.Problem(
-        spec.name, spec.penalty, spec.loss, X, Y, a_max, small=spec.small
-    )
+        spec.name, spec.penalty, spec.loss, X, Y, a_max, small=spec.small,
+        l1_ratio=spec.l1_ratio,
+    )  # fmt: skip
 
 
 def path_alphas(problem):
@@ -206,12 +238,16 @@ def run_solver(problem, alphas, solver, repeats, path):
 # semidefinite cone in every Newton system) and ~3 min on logistic-group-lasso
 # (5,000 logistic terms as exponential cones, 5M nonzeros); two to four times
 # that with two threads on a busy machine. Only the first fits in the default
-# run; "all" adds about 10 minutes.
+# run; "all" adds about 10 minutes. group-lasso-tiny takes well under a
+# second per alpha, elastic-net-small about as long as group-lasso-small.
 REFERENCE = {
-    "default": ("group-lasso-small", "tiny-"),
-    "all": ("group-lasso-small", "trace-norm-small", "logistic-group-lasso", "tiny-"),
+    "default": ("group-lasso-tiny", "group-lasso-small", "tiny-"),
+    "all": (
+        "group-lasso-tiny", "group-lasso-small", "elastic-net-small",
+        "trace-norm-small", "logistic-group-lasso", "tiny-",
+    ),
     "none": (),
-}
+}  # fmt: skip
 reference = REFERENCE["default"]
 
 
@@ -251,16 +287,18 @@ def warm_up(solvers, log):
         Spec("tiny-gl", "group_lasso", "squared", 30, 20, 3, 3, small=True),
         Spec("tiny-tn", "trace_norm", "squared", 30, 10, 4, rank=2, small=True),
         Spec("tiny-logit", "group_lasso", "log_loss", 40, 20, 3, 3, small=True),
-    ]
+        Spec("tiny-enet", "group_lasso", "squared", 30, 20, 3, 3, small=True,
+             l1_ratio=0.5),
+    ]  # fmt: skip
     for spec in tiny:
         problem = make_problem(spec, seed=1)
         alphas = path_alphas(problem)[[2, 5]]
         for solver in applicable(problem, solvers, path=False):
             fit_one, fit_path, _ = peers.SOLVERS[solver]
-            for call in (
-                lambda: fit_one(problem, alphas[0], TOL),  # noqa: B023
-                lambda: fit_path(problem, alphas, TOL),  # noqa: B023
-            ):
+            calls = [lambda: fit_one(problem, alphas[0], TOL)]  # noqa: B023
+            if spec.l1_ratio == 1:  # no path for the elastic net
+                calls.append(lambda: fit_path(problem, alphas, TOL))  # noqa: B023
+            for call in calls:
                 try:
                     call()
                 except Exception:  # noqa: BLE001, S112 -- reported in the rows
@@ -268,6 +306,43 @@ def warm_up(solvers, log):
                 if solver == "cvxpy":
                     break
     print(f"warm-up: {time.perf_counter() - start:.1f} s", file=log, flush=True)
+
+
+# --------------------------------------------------------------- busy loop
+# A pure-Python loop that also ends when its parent does (it is re-parented,
+# so getppid changes), checked about every 20 ms: a benchmark killed without
+# its ``finally`` (SIGKILL, SIGTERM) leaves no loop behind.
+BUSY_LOOP = """
+import os
+parent = os.getppid()
+while os.getppid() == parent:
+    for _ in range(1_000_000):
+        pass
+"""
+
+
+def start_busy_loop():
+    """Start one CPU-bound process (:data:`BUSY_LOOP`) and return it.
+
+    A separate interpreter, not a thread, so that it takes a core whatever
+    the GIL does; it holds no BLAS pool of its own.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-c", BUSY_LOOP],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_busy_loop(process):
+    """Stop the process of :func:`start_busy_loop` (kill it if it lingers)."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # ------------------------------------------------------------------ output
@@ -346,7 +421,7 @@ def machine():
     return cpu
 
 
-def header(args, load_before, load_after, total):
+def header(args, load_before, load_after, total, busy_pid=None):
     from threadpoolctl import threadpool_info
 
     pools = ", ".join(
@@ -360,9 +435,16 @@ def header(args, load_before, load_after, total):
         f"- threads: {'unchanged' if args.threads is None else args.threads} "
         f"(thread pools: {pools}; OMP_NUM_THREADS="
         f"{os.environ.get('OMP_NUM_THREADS', 'unset')})",
+        "- busy: "
+        + (
+            f"one busy-loop process (pid {busy_pid}, a pure-Python loop) ran "
+            "from after the warm-up to the end of the rows"
+            if busy_pid is not None
+            else "no (nothing started besides the benchmark)"
+        ),
         f"- tol = {TOL:g} (relative duality gap), repeats = {args.repeats} "
         "(median; no further call after 10 s in all), total wall time "
-        f"{total:.0f} s",
+        f"{total:.1f} s",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),
     ]
     return "\n".join(lines)
@@ -386,11 +468,17 @@ def main(argv=None):
     )
     parser.add_argument("--output", default=None, help="also write the report here")
     parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="run one CPU-bound busy-loop process during the timed rows",
+    )
+    parser.add_argument(
         "--reference",
         choices=sorted(REFERENCE),
         default="default",
-        help="where cvxpy runs: default = group-lasso-small only (~30 s); "
-        "all = the three small problems (adds ~10 min); none",
+        help="where cvxpy runs: default = group-lasso-tiny and -small (~30 s); "
+        "all = also elastic-net-small, trace-norm-small and "
+        "logistic-group-lasso (adds ~10 min); none",
     )
     args = parser.parse_args(argv)  # fmt: skip
     if args.repeats is None:
@@ -417,6 +505,7 @@ def main(argv=None):
 
     specs = QUICK if args.quick else FULL
     results_by_row = []
+    busy = start_busy_loop() if args.busy else None
     try:
         for spec in specs:
             row_ids = [f"{spec.name}/{f:g}" for f in ALPHA_FRACTIONS]
@@ -428,6 +517,8 @@ def main(argv=None):
             problem = make_problem(spec)
             n, d, T = problem.shape
             label = f"{spec.name} ({n:,}, {d:,}, {T})"
+            if spec.l1_ratio != 1:
+                label += f", l1_ratio {spec.l1_ratio:g}"
             for row_id in row_ids:
                 suffix = row_id.rsplit("/", 1)[1]
                 if suffix == "path":
@@ -443,9 +534,16 @@ def main(argv=None):
                 results_by_row.append(((label, alpha_label), results))
     except KeyboardInterrupt:
         print("interrupted: table of the rows done so far", file=log)
+    finally:
+        # Read the load while the busy loop still runs: it is part of the
+        # conditions of the rows.
+        load_after = os.getloadavg()[0]
+        if busy is not None:
+            stop_busy_loop(busy)
     total = time.perf_counter() - start
+    busy_pid = None if busy is None else busy.pid
     report = (
-        header(args, load_before, os.getloadavg()[0], total)
+        header(args, load_before, load_after, total, busy_pid)
         + "\n\n"
         + table(results_by_row)
         + "\n"

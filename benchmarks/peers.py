@@ -17,6 +17,15 @@ The common objectives (skmtl's scaling, ``n`` samples, ``T`` tasks):
 
   with ``Omega`` the sum of the row norms of ``W`` (group lasso) or its
   nuclear norm (trace norm);
+- squared loss with the group lasso and a ridge term (elastic net)::
+
+      P(W, b) = 1/(2n) ||Y - X W - 1 b^T||_F^2 + alpha * sum_j ||W_j,:||_2
+                + l2/2 * ||W||_F^2,
+
+  skmtl's ``MultiTaskRegressor(penalty="group_lasso", alpha=alpha, l2=l2)``.
+  A problem of this kind carries scikit-learn's ``l1_ratio`` (< 1) and its
+  rows are given skmtl's ``alpha``; ``l2 = alpha * (1 - l1_ratio) / l1_ratio``
+  (:meth:`Problem.l2`), i.e. a fixed mix along ``alpha`` as in scikit-learn;
 - logistic loss with the group lasso, ``Y`` in {0, 1}::
 
       P(W, b) = 1/n sum_i sum_t [log(1 + exp(z_it)) - y_it z_it]
@@ -32,6 +41,19 @@ targets). The peers get the closest setting they have:
   ``tol_sk * ||Y_c||_F^2``, i.e. ``gap(P) <= tol_sk * 2 * P_null``: so
   ``tol_sk = tol / 2``. Same objective, ``alpha`` identical, ``coef_`` is
   ``W.T`` and ``intercept_`` is ``b``.
+- scikit-learn ``MultiTaskElasticNet(alpha=a, l1_ratio=r)`` minimises
+  ``1/(2n) ||Y - X W||_F^2 + a r ||W||_21 + a (1 - r)/2 ||W||_F^2`` (``W``
+  its ``coef_.T``, ``X``, ``Y`` centred for the intercept): skmtl's objective
+  with ``alpha = a r`` and ``l2 = a (1 - r)``, so it is called with
+  ``a = alpha / r`` and the problem's ``r``. Its coordinate descent works on
+  ``n * P`` (``l1_reg = a r n``, ``l2_reg = a (1 - r) n``) with the same
+  stopping rule as ``MultiTaskLasso``: ``tol_sk = tol / 2``. Since scikit-learn
+  puts its own ``alpha_max`` of the elastic net at that of the lasso divided
+  by ``r``, a row at ``alpha = f * alpha_max`` (skmtl's) is scikit-learn's
+  ``f * alpha_max`` too. The other peers do not run on the elastic net:
+  celer's ``mtl_path`` and skglm's ``MultiTaskLasso`` have no ridge term, and
+  SPAMS' ``regul`` list has no sum of row norms plus ridge (its
+  ``elastic-net`` is entrywise); cvxpy runs there as the reference.
 - celer ``mtl_path`` (the solver behind ``celer.MultiTaskLasso``): gap of
   ``P`` (same 1/(2n) scaling) at most ``tol_c * ||Y||_F^2 / n``: so
   ``tol_c = tol / 2`` on centred data. celer's ``MultiTaskLasso.fit`` calls
@@ -69,7 +91,8 @@ targets). The peers get the closest setting they have:
   3e-6, so it runs to ``max_it``) and 0 for the trace norm (2 diverges to an
   infinite objective there).
 - cvxpy with CLARABEL (default tolerances, 1e-8): the squared-loss problems
-  are written on centred data, the logistic one with an explicit intercept.
+  are written on centred data, the logistic one with an explicit intercept;
+  the ridge term, where there is one, is ``l2/2 * sum_squares(W)``.
   Exact reference on the small problems only (minutes beyond them).
 """
 
@@ -106,7 +129,14 @@ class Problem:
     Y: np.ndarray  # floats (squared) or 0/1 integers (log_loss)
     alpha_max: float
     small: bool = False
+    # scikit-learn's l1_ratio: 1 for a plain penalty, < 1 for an elastic net
+    # (group lasso + ridge, squared loss only).
+    l1_ratio: float = 1.0
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def l2(self, alpha):
+        """skmtl's ``l2`` that goes with skmtl's ``alpha`` on this problem."""
+        return alpha * (1.0 - self.l1_ratio) / self.l1_ratio
 
     @property
     def shape(self):
@@ -168,7 +198,8 @@ def objective(problem, alpha, fit):
         data = 0.5 * np.sum((Y - Z) ** 2) / n
     else:
         data = np.sum(_logistic_terms(Z, Y)) / n
-    return float(data + alpha * penalty_value(problem.penalty, fit.W))
+    ridge = 0.5 * problem.l2(alpha) * np.sum(fit.W**2)
+    return float(data + alpha * penalty_value(problem.penalty, fit.W) + ridge)
 
 
 def null_objective(problem):
@@ -196,16 +227,29 @@ def relative_gap(problem, alpha, fit):
     dual value ``-1/n sum h(Y + G')`` with ``h(p) = p log p + (1-p) log(1-p)``.
     The primal is the objective at ``(W, b)`` itself, so a gap also charges
     suboptimal intercepts.
+
+    With a ridge term ``l2/2 ||W||_F^2`` (elastic net, squared loss) the
+    problem is the group lasso on the augmented data ``[X_c; sqrt(n l2) I]``,
+    ``[Y_c; 0]`` (same 1/(2n) scaling), whose residual is
+    ``[R; -sqrt(n l2) W]``: the dual point is that residual, scaled by
+    ``max(1, Omega^o(X_c^T R - n l2 W) / (n alpha))``, and the dual value
+    ``(||Y_c||^2 - ||Y_c - R / s||^2 - n l2 ||W||^2 / s^2) / (2n)``. The null
+    objective is the same (``W = 0``), so the relative gap is comparable.
     """
     X, Y = problem.X, problem.Y
     n = X.shape[0]
+    l2 = problem.l2(alpha)
     primal = objective(problem, alpha, fit)
     if problem.loss == "squared":
         Xc, Yc, _, _ = problem.centred()
         R = Yc - Xc @ fit.W
-        scale = max(1.0, dual_norm(problem.penalty, Xc.T @ R) / (n * alpha))
+        G = Xc.T @ R - n * l2 * fit.W
+        scale = max(1.0, dual_norm(problem.penalty, G) / (n * alpha))
+        ridge = n * l2 * np.sum(fit.W**2) / scale**2
         R /= scale
-        dual = 0.5 * (np.sum(Yc**2) - np.sum((Yc - R) ** 2)) / n
+        dual = 0.5 * (np.sum(Yc**2) - np.sum((Yc - R) ** 2) - ridge) / n
+    elif l2:
+        raise NotImplementedError("no gap for the logistic loss with a ridge term")
     else:
         G = expit(X @ fit.W + fit.b) - Y
         for t in range(G.shape[1]):
@@ -227,10 +271,18 @@ def _skmtl_estimator(problem, alpha, tol, **kwargs):
     return cls(
         penalty=problem.penalty,
         alpha=alpha,
+        l2=problem.l2(alpha),
         tol=tol,
         max_iter=SKMTL_MAX_ITER,
         **kwargs,
     )
+
+
+def _no_path_with_ridge(problem):
+    # A path at a fixed l1_ratio moves l2 with alpha; skmtl's path keeps the
+    # estimator's l2 fixed, so the two would not solve the same problems.
+    if problem.l1_ratio != 1:
+        raise ValueError("no path rows for an elastic net (l1_ratio < 1)")
 
 
 def skmtl_fit(problem, alpha, tol):
@@ -245,6 +297,7 @@ def skmtl_path(problem, alphas, tol):
     """``skmtl.regularization_path``: data laid out once, warm starts."""
     from skmtl import regularization_path
 
+    _no_path_with_ridge(problem)
     model = _skmtl_estimator(problem, alphas[0], tol)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -259,9 +312,18 @@ def skmtl_path(problem, alphas, tol):
 
 # ------------------------------------------------------------ scikit-learn
 def sklearn_fit(problem, alpha, tol):
-    from sklearn.linear_model import MultiTaskLasso
+    """``MultiTaskLasso``, or ``MultiTaskElasticNet`` when ``l1_ratio < 1``."""
+    from sklearn.linear_model import MultiTaskElasticNet, MultiTaskLasso
 
-    model = MultiTaskLasso(alpha=alpha, tol=tol / 2, max_iter=SKLEARN_MAX_ITER)
+    if problem.l1_ratio == 1:
+        model = MultiTaskLasso(alpha=alpha, tol=tol / 2, max_iter=SKLEARN_MAX_ITER)
+    else:
+        model = MultiTaskElasticNet(
+            alpha=alpha / problem.l1_ratio,
+            l1_ratio=problem.l1_ratio,
+            tol=tol / 2,
+            max_iter=SKLEARN_MAX_ITER,
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(problem.X, problem.Y)
@@ -276,6 +338,7 @@ def sklearn_path(problem, alphas, tol):
     """
     from sklearn.linear_model import lasso_path
 
+    _no_path_with_ridge(problem)
     Xc, Yc, x_mean, y_mean = problem.centred()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -436,8 +499,11 @@ def cvxpy_fit(problem, alpha, tol):
         b = cp.Variable(T)
         Z = problem.X @ W + np.ones((n, 1)) @ cp.reshape(b, (1, T), order="C")
         data = (cp.sum(cp.logistic(Z)) - cp.sum(cp.multiply(problem.Y, Z))) / n
+    cost = data + alpha * penalty
+    if problem.l1_ratio != 1:
+        cost = cost + 0.5 * problem.l2(alpha) * cp.sum_squares(W)
     options = {} if THREADS is None else {"max_threads": THREADS}
-    cp.Problem(cp.Minimize(data + alpha * penalty)).solve(solver="CLARABEL", **options)
+    cp.Problem(cp.Minimize(cost)).solve(solver="CLARABEL", **options)
     if W.value is None:
         raise SolverFailed("CLARABEL returned no solution")
     if b is None:
@@ -450,30 +516,24 @@ def cvxpy_path(problem, alphas, tol):
 
 
 # ---------------------------------------------------------------- registry
+def _squared_group_lasso(problem):
+    """Squared-loss group lasso, with or without a ridge term."""
+    return problem.penalty == "group_lasso" and problem.loss == "squared"
+
+
+def _plain_group_lasso(problem):
+    """Squared-loss group lasso without a ridge term."""
+    return _squared_group_lasso(problem) and problem.l1_ratio == 1
+
+
 #: name -> (single-alpha function, path function, problems it applies to)
 SOLVERS = {
     "skmtl": (skmtl_fit, skmtl_path, lambda p: True),
-    "sklearn": (
-        sklearn_fit,
-        sklearn_path,
-        lambda p: p.penalty == "group_lasso" and p.loss == "squared",
-    ),
-    "skglm": (
-        skglm_fit,
-        skglm_path,
-        lambda p: p.penalty == "group_lasso" and p.loss == "squared",
-    ),
-    "spams": (spams_fit, spams_path, lambda p: True),
-    "celer": (
-        celer_fit,
-        celer_path,
-        lambda p: p.penalty == "group_lasso" and p.loss == "squared",
-    ),
-    "celer-mtl_path": (
-        celer_mtl_fit,
-        celer_mtl_path,
-        lambda p: p.penalty == "group_lasso" and p.loss == "squared",
-    ),
+    "sklearn": (sklearn_fit, sklearn_path, _squared_group_lasso),
+    "skglm": (skglm_fit, skglm_path, _plain_group_lasso),
+    "spams": (spams_fit, spams_path, lambda p: p.l1_ratio == 1),
+    "celer": (celer_fit, celer_path, _plain_group_lasso),
+    "celer-mtl_path": (celer_mtl_fit, celer_mtl_path, _plain_group_lasso),
     "cvxpy": (cvxpy_fit, cvxpy_path, lambda p: p.small),
 }
 
