@@ -198,6 +198,12 @@ class MultiTaskClassifier(ClassifierMixin, _MultiTaskLinear):
         Only for ``Clustered``: the learned task-similarity matrix ``M``.
     task_clusters_ : ndarray of shape (n_tasks,)
         Only for ``Clustered``: a cluster label per task.
+    feature_subspace_ : ndarray of shape (n_components, n_features)
+        Only for ``CASO``: orthonormal rows spanning the learned subspace of
+        the features.
+    feature_subspace_weights_ : ndarray of shape (n_components,)
+        Only for ``CASO``: the eigenvalues of the optimal ``M`` along the rows
+        of ``feature_subspace_``.
     converged_ : bool
         Whether the stopping criterion was met within ``max_iter``.
     n_features_in_ : int

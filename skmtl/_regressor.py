@@ -75,9 +75,9 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         - the structures of :mod:`skmtl.structures`: ``"dirty"``,
           ``"robust_trace_norm"``, ``"robust_group_lasso"``,
           ``"sparse_low_rank"`` (``W`` as a sum of parts, each with its norm;
-          the parts are fitted attributes), ``"task_graph"`` and
-          ``"clustered"`` (smooth terms relating the tasks). Each class
-          documents its exact term.
+          the parts are fitted attributes), ``"task_graph"``,
+          ``"clustered"`` and ``"caso"`` (smooth terms relating the tasks).
+          Each class documents its exact term.
     alpha : float, default=0.01
         Non-negative strength of the penalty. Its scale is that of the data
         term, half the mean squared error of the targets (targets such as exam
@@ -170,6 +170,12 @@ class MultiTaskRegressor(RegressorMixin, _MultiTaskLinear):
         Only for ``Clustered``: the learned task-similarity matrix ``M``.
     task_clusters_ : ndarray of shape (n_tasks,)
         Only for ``Clustered``: a cluster label per task.
+    feature_subspace_ : ndarray of shape (n_components, n_features)
+        Only for ``CASO``: orthonormal rows spanning the learned subspace of
+        the features.
+    feature_subspace_weights_ : ndarray of shape (n_components,)
+        Only for ``CASO``: the eigenvalues of the optimal ``M`` along the rows
+        of ``feature_subspace_``.
     converged_ : bool
         Whether the stopping criterion was met within ``max_iter``.
     n_features_in_ : int

@@ -18,6 +18,15 @@ estimator, they minimise:
 - :class:`Clustered` (Zhou, Chen & Ye 2011):
   :math:`F + \\alpha \\eta (1 + \\eta) \\min_M \\operatorname{tr}(W (\\eta I +
   M)^{-1} W^\\top)`.
+- :class:`CASO` (Chen, Tang, Liu & Ye 2009):
+  :math:`F + \\alpha \\eta (1 + \\eta) \\min_M \\operatorname{tr}(W^\\top
+  (\\eta I + M)^{-1} W)`, ``M`` over the features.
+- :class:`TemporalGroupLasso` (Zhou et al. 2011; MALSAR's TGL), tasks in time
+  order :math:`t_1, \\dots, t_T`:
+  :math:`F + \\alpha \\|W\\|_{2,1} + \\beta \\sum_k \\|w_{t_{k+1}} - w_{t_k}\\|_2^2`;
+- :class:`FusedSparseGroupLasso` (Zhou et al. 2012; MALSAR's cFSGL):
+  :math:`F + \\alpha (\\|W\\|_{2,1} + r_1 \\|W\\|_1 + r_2 \\sum_{j,k}
+  |W_{j,t_{k+1}} - W_{j,t_k}|)`.
 
 The parts of a decomposed model are optimised jointly (see
 :mod:`skmtl.datafits.parts`); smooth terms enter the gradient (see
@@ -25,7 +34,9 @@ The parts of a decomposed model are optimised jointly (see
 term :math:`\\frac{l_2}{2} \\|W\\|_F^2` on any penalty.
 """
 
+from .penalties.fused import FusedSparseGroupLasso
 from .penalties.structures import (  # noqa: F401 (names by kind, for users)
+    CASO,
     PENALTY_NAMES,
     STRUCTURES,
     Clustered,
@@ -36,13 +47,17 @@ from .penalties.structures import (  # noqa: F401 (names by kind, for users)
     TaskGraph,
     make_penalty,
 )
+from .penalties.temporal import TemporalGroupLasso
 
 __all__ = [
+    "CASO",
     "Clustered",
     "Dirty",
+    "FusedSparseGroupLasso",
     "RobustGroupLasso",
     "RobustTraceNorm",
     "SparseLowRank",
     "TaskGraph",
+    "TemporalGroupLasso",
     "make_penalty",
 ]

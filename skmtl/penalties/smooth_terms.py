@@ -122,6 +122,11 @@ class TaskMeanDistance:
         return 2.0 * self.strength * self._centred(W)
 
 
+# cluster_weights evaluates its piecewise-linear sum at every breakpoint at
+# once (a (2n, n) array) up to this many positive singular values.
+_ALL_BREAKPOINTS_AT_ONCE = 256
+
+
 def cluster_weights(singular_values, eta, n_clusters):
     """Eigenvalues of the optimal task-similarity matrix of the cluster term.
 
@@ -161,14 +166,21 @@ def cluster_weights(singular_values, eta, n_clusters):
         return float(np.sum(np.clip(s * s_pos - eta, 0.0, 1.0)))
 
     # The first breakpoint where the sum reaches k (the last one gives the
-    # number of positive sigmas, more than k), found by bisection.
-    low, high = 0, breaks.size - 1
-    while low < high:
-        middle = (low + high) // 2
-        if total(breaks[middle]) >= n_clusters:
-            high = middle
-        else:
-            low = middle + 1
+    # number of positive sigmas, more than k). With few sigmas, the sums at
+    # every breakpoint in one small product: the solver calls this at every
+    # step, and a Python bisection cost more than the eigendecomposition.
+    # With many, a bisection keeps the memory linear.
+    if s_pos.size <= _ALL_BREAKPOINTS_AT_ONCE:
+        totals = np.clip(breaks[:, None] * s_pos - eta, 0.0, 1.0).sum(axis=1)
+        low = int(np.argmax(totals >= n_clusters))
+    else:
+        low, high = 0, breaks.size - 1
+        while low < high:
+            middle = (low + high) // 2
+            if total(breaks[middle]) >= n_clusters:
+                high = middle
+            else:
+                low = middle + 1
     end = breaks[low]
     start = breaks[low - 1] if low > 0 else 0.0
     total_start, total_end = total(start), total(end)
@@ -197,6 +209,16 @@ class ClusterTerm:
     differentiable, with gradient
     :math:`2 \\lambda \\eta (1 + \\eta) W (\\eta I + M^\\star)^{-1}`, Lipschitz
     with constant :math:`2 \\lambda (1 + \\eta)`.
+
+    The same term written over the features is cASO's (Chen, Tang, Liu & Ye
+    2009): :math:`\\min_M \\operatorname{tr}(W^\\top (\\eta I + M)^{-1} W)`
+    over (n_features, n_features) matrices with the same constraints. Both
+    minima equal :math:`\\sum_i \\sigma_i^2 / (\\eta + m_i)` over the
+    non-zero singular values of ``W``, with the same optimal ``m``; only the
+    room for ``M`` differs (``k`` at most the number of columns, or of
+    features), which the penalties check. :meth:`similarity` gives the
+    optimal ``M`` over the columns, :meth:`feature_subspace` the leading
+    eigenvectors of the one over the features.
 
     Parameters
     ----------
@@ -240,8 +262,8 @@ class ClusterTerm:
         if W.shape[0] < W.shape[1]:
             left, sigma, vectors_t = np.linalg.svd(W, full_matrices=False)
             squares, vectors, image = sigma**2, vectors_t.T, left * sigma
-        else:
-            squares, vectors = eigh(W.T @ W)
+        else:  # (numpy's eigh: a fraction of scipy's overhead on small T)
+            squares, vectors = np.linalg.eigh(W.T @ W)
             squares, image = np.maximum(squares, 0.0), None
         m = cluster_weights(np.sqrt(squares), self.eta, self.n_clusters)
         spectrum = (squares, vectors, m, image)
@@ -273,3 +295,46 @@ class ClusterTerm:
             np.sqrt(np.maximum(squares, 0.0)), self.eta, self.n_clusters
         )
         return (vectors * m) @ vectors.T
+
+    def feature_subspace(self, W):
+        """Leading eigenvectors of the optimal ``M`` over the features (cASO).
+
+        The minimiser of :math:`\\operatorname{tr}(W^\\top (\\eta I + M)^{-1}
+        W)` over (n_features, n_features) matrices ``M`` with trace ``k`` and
+        :math:`0 \\preceq M \\preceq I` is :math:`U \\operatorname{diag}(m)
+        U^\\top` on the left singular vectors ``U`` of ``W``, ``m`` the
+        :func:`cluster_weights` of all ``n_features`` singular values (zeros
+        included). Computed from a thin SVD of ``W``: the (n_features,
+        n_features) matrix is never formed.
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_features, n_columns)
+            Coefficients; ``k`` must be at most ``n_features``.
+
+        Returns
+        -------
+        components : ndarray of shape (k, n_features)
+            Orthonormal rows: the left singular vectors of ``W`` by decreasing
+            singular value. Beyond the rank of ``W``, where ``M`` is not unique
+            (any orthonormal completion is optimal), a completion.
+        weights : ndarray of shape (k,)
+            The eigenvalues of ``M`` along these rows, decreasing, in [0, 1].
+        """
+        n_features, k = W.shape[0], self.n_clusters
+        left, sigma, _ = np.linalg.svd(W, full_matrices=False)
+        # Rounding leaves singular values of about eps where W has rank below
+        # k; as positive values they would take a weight of 1 that any other
+        # null direction could take as well (numpy's matrix_rank threshold).
+        rank_floor = sigma.max(initial=0.0) * max(W.shape) * np.finfo(float).eps
+        sigma = np.where(sigma > rank_floor, sigma, 0.0)
+        # The zero singular values of the directions outside the thin SVD take
+        # their share of k when W has rank below k.
+        padded = np.zeros(n_features)
+        padded[: sigma.size] = sigma
+        weights = cluster_weights(padded, self.eta, k)[:k]
+        if left.shape[1] < k:  # more components than columns of W
+            start = np.hstack([left, np.eye(n_features, k - left.shape[1])])
+            basis = np.linalg.qr(start)[0]  # orthonormal whatever ``start`` is
+            left = np.hstack([left, basis[:, left.shape[1] : k]])
+        return left[:, :k].T, weights

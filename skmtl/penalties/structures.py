@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from sklearn.cluster import KMeans
 
 from . import smooth_terms as _smooth
+from .fused import FusedSparseGroupLasso
 from .norms import (
     PENALTIES,
     GroupLasso,
@@ -18,6 +19,7 @@ from .norms import (
     TaskGroupLasso,
     TraceNorm,
 )
+from .temporal import TemporalGroupLasso
 
 
 def _positive_real(owner, name, value, *, auto=False):
@@ -588,6 +590,122 @@ class Clustered(Penalty):
         return {"task_similarity_": similarity, "task_clusters_": labels}
 
 
+class CASO(Penalty):
+    """Convex alternating structure optimisation (cASO; Chen, Tang, Liu & Ye 2009).
+
+    The tasks' coefficient vectors lie close to a shared ``h``-dimensional
+    subspace of the features. The smooth penalty
+
+    .. math::
+
+        \\alpha \\, \\eta (1 + \\eta) \\min_{M} \\operatorname{tr}\\big(W^\\top
+        (\\eta I + M)^{-1} W\\big) \\quad \\text{s.t.} \\quad
+        \\operatorname{tr} M = h, \\; 0 \\preceq M \\preceq I,
+
+    over symmetric (n_features, n_features) matrices ``M``, is the convex
+    relaxation of alternating structure optimisation: when ``M`` is the
+    projection :math:`\\Theta^\\top \\Theta` on an ``h``-dimensional
+    subspace (:math:`\\Theta` of shape (h, n_features) with orthonormal rows),
+    it equals :math:`\\alpha \\eta \\|\\Theta W\\|_F^2 + \\alpha (1 + \\eta)
+    \\|W - \\Theta^\\top \\Theta W\\|_F^2`: ``alpha`` pulls every task towards
+    the subspace and ``alpha * eta`` shrinks the part of the tasks inside it.
+
+    Use it when each task is a part in a few shared directions of the
+    features plus a part of its own (the model of alternating structure
+    optimisation). The term never sets a coefficient or a singular value to
+    zero: with a clear gap after the ``h``-th singular value of ``W`` it acts
+    like a ridge of strength :math:`2 \\alpha \\eta` inside the subspace and
+    one of up to :math:`2 \\alpha (1 + \\eta)` outside; without one, the
+    optimal ``M`` spreads over more directions and, where none of its weights
+    is 0 or 1, the term is :math:`\\alpha \\eta (1 + \\eta) \\|W\\|_*^2 / (h +
+    r \\eta)` (``r`` the rank of ``W``), a squared trace norm. On tasks exactly
+    in a subspace the trace norm, which zeroes the other directions, does as
+    well or better. The penalty is smooth, so it has no ``alpha_max``.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        ``h``, the dimension of the shared subspace: between 1 and the number
+        of features. From the number of columns of ``W`` on, every direction of
+        ``W`` fits in the subspace and the penalty is the ridge term
+        :math:`\\alpha \\eta \\|W\\|_F^2`.
+    eta : float, default=1.0
+        Positive ratio of the shrinkage inside the subspace to ``alpha``
+        (MALSAR's ``rho2 / rho1``).
+
+    Notes
+    -----
+    The minimum over ``M`` depends on ``W`` only through its non-zero
+    singular values, :math:`\\sum_i \\sigma_i^2 / (\\eta + m_i)` with the
+    capped water-filling weights ``m`` of
+    :func:`~skmtl.penalties.smooth_terms.cluster_weights`, so it costs a thin
+    SVD of ``W`` per evaluation; no (n_features, n_features) matrix is formed.
+    It is therefore the term of :class:`Clustered` with ``n_clusters = h``
+    (Zhou, Chen & Ye 2011 prove the two relaxations equivalent); the two
+    classes differ in the room for ``h`` (here up to the number of features),
+    in what they report, and in that this one takes multi-class tasks (their
+    class columns share the subspace too).
+
+    The fitted estimator has ``feature_subspace_``, of shape (h,
+    n_features): orthonormal rows spanning the learned subspace, the leading
+    eigenvectors of the optimal ``M`` (the leading left singular vectors of
+    ``coef_.T``), and ``feature_subspace_weights_``, the eigenvalues of ``M``
+    along those rows (in [0, 1]; all close to 1 when ``W`` is close to rank
+    ``h``). Where ``W`` has rank below ``h`` the optimal ``M`` is not unique
+    and the rows beyond the rank are an arbitrary orthonormal completion.
+
+    Examples
+    --------
+    >>> from skmtl import MultiTaskRegressor
+    >>> from skmtl.structures import CASO
+    >>> from skmtl.datasets import make_multitask_regression
+    >>> X, Y, _ = make_multitask_regression(60, 8, 4, structure="low_rank",
+    ...                                     rank=2, random_state=0)
+    >>> model = MultiTaskRegressor(penalty=CASO(n_components=2), alpha=0.1)
+    >>> model.fit(X, Y).feature_subspace_.shape
+    (2, 8)
+    """
+
+    adds_smooth_terms = True
+    shared_structure = "subspace"
+
+    def __init__(self, n_components=2, eta=1.0):
+        self.n_components = n_components
+        self.eta = eta
+
+    def _checked(self, context):
+        h = self.n_components
+        if (
+            not isinstance(h, numbers.Integral)
+            or isinstance(h, bool)
+            or not 1 <= h <= context.n_features
+        ):
+            raise ValueError(
+                f"CASO: n_components must be an integer between 1 and the "
+                f"number of features ({context.n_features}): the subspace "
+                f"shared by the tasks lies in the space of the features, got "
+                f"{h!r}."
+            )
+        return int(h), _positive_real(self, "eta", self.eta)
+
+    def _components(self, context):
+        self._checked(context)
+        return []  # smooth only
+
+    def _smooth_terms(self, alpha, context):
+        # The feature-space minimum is the cluster term's (see Notes): the
+        # term is a function of the non-zero spectrum of W, which W^T W and
+        # W W^T share, so it also acts the same on a subset of the rows.
+        n_components, eta = self._checked(context)
+        return [_smooth.ClusterTerm(alpha, eta, n_components)]
+
+    def _fitted_attributes(self, coef, parts, context):
+        n_components, eta = self._checked(context)
+        term = _smooth.ClusterTerm(1.0, eta, n_components)
+        subspace, weights = term.feature_subspace(np.asarray(coef, dtype=float))
+        return {"feature_subspace_": subspace, "feature_subspace_weights_": weights}
+
+
 STRUCTURES = {
     "dirty": Dirty,
     "robust_trace_norm": RobustTraceNorm,
@@ -595,6 +713,9 @@ STRUCTURES = {
     "sparse_low_rank": SparseLowRank,
     "task_graph": TaskGraph,
     "clustered": Clustered,
+    "caso": CASO,
+    "temporal_group_lasso": TemporalGroupLasso,
+    "fused_sparse_group_lasso": FusedSparseGroupLasso,
 }
 """The structures by name, with default settings."""
 

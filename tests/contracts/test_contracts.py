@@ -33,6 +33,7 @@ from skmtl.datafits.shared_intercept import SharedInterceptDatafit
 from skmtl.datafits.shared_intercept_gram import SharedInterceptGramDatafit
 from skmtl.datafits.smooth import SmoothDatafit
 from skmtl.penalties.base import SolverPenalty, require_solver_penalty
+from skmtl.penalties.fused import _FusedRows
 from skmtl.penalties.norms import GroupLasso, Lasso, Ridge, TaskGroupLasso, TraceNorm
 from skmtl.penalties.parts import PartsPenalty
 from skmtl.penalties.smooth_terms import ClusterTerm, GraphLaplacian, SquaredFrobenius
@@ -270,6 +271,11 @@ CASES = {
     "smooth-gram": lambda: _smooth(
         _fast(_squared(24), GramDatafit), ClusterTerm(0.4, 0.5, 2)
     ),
+    # cASO's regime: a subspace of the features wider than the tasks and than
+    # the working set ROWS (the term depends on the non-zero spectrum only)
+    "smooth-caso-wide-logistic": lambda: _smooth(
+        _classification(38), ClusterTerm(0.3, 0.5, D - 1)
+    ),
     # PartsDatafit: W as a sum of parts, also around a smooth wrapper
     "parts-squared": lambda: _parts(_squared(25), 2),
     "parts-smooth-logistic": lambda: _parts(
@@ -404,7 +410,7 @@ def _norm_penalties(built):
         )
     )
     if built.n_parts == 1:
-        return [GroupLasso(), TraceNorm(), Lasso(), task_groups]
+        return [GroupLasso(), TraceNorm(), Lasso(), task_groups, _FusedRows(0.3, 0.8)]
     width = built.column_task.size
     others = [Lasso(), TraceNorm(), GroupLasso()][: built.n_parts - 1]
     return [
@@ -849,6 +855,14 @@ PENALTIES = {
         (6, 8),
     ),
     "no-penalty": (NoPenalty(), (6, 4)),
+    # The fused sparse group lasso, its columns in time order as given or
+    # permuted (order=...), and without its l1 term.
+    "fused-sparse-group-lasso": (_FusedRows(0.3, 0.8), (6, 4)),
+    "fused-sparse-group-lasso-ordered": (
+        _FusedRows(0.5, 1.5, np.array([2, 0, 3, 1])),
+        (6, 4),
+    ),
+    "fused-group-lasso": (_FusedRows(0.0, 2.0), (6, 5)),
 }
 
 
