@@ -28,8 +28,8 @@ _STALL = 0.5
 # the gradient at the null model.
 _NEWTON_GRADIENT_RTOL = 1e-10
 # The polish may spend at least this many Hessian products (each costs about
-# one first-order iteration), and at most a quarter of the first-order work.
-_MIN_BUDGET = 50
+# one first-order iteration), and at most an eighth of the first-order work.
+_MIN_BUDGET = 20
 
 
 def working_set_rows(penalty, active, grad_W, size):
@@ -178,7 +178,7 @@ def working_sets(
     if converged and newton.applies(datafit, penalty) and np.any(W):
         polish = _Polish(datafit, penalty, alpha, grad_null)
         if polish.run(
-            subproblem, W, c, rows, own_gap, budget=max(n_iter // 4, _MIN_BUDGET)
+            subproblem, W, c, rows, own_gap, budget=max(n_iter // 8, _MIN_BUDGET)
         ):
             W, c, primal = polish.W, polish.c, polish.primal
             gap = primal - max(best_dual, polish.dual)
