@@ -83,7 +83,6 @@ import argparse
 import datetime
 import os
 import platform
-import subprocess
 import sys
 import time
 import traceback
@@ -91,6 +90,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import peers
+from busy import start_busy_loop, stop_busy_loop
 
 import skmtl
 from skmtl import alpha_max
@@ -306,43 +306,6 @@ def warm_up(solvers, log):
                 if solver == "cvxpy":
                     break
     print(f"warm-up: {time.perf_counter() - start:.1f} s", file=log, flush=True)
-
-
-# --------------------------------------------------------------- busy loop
-# A pure-Python loop that also ends when its parent does (it is re-parented,
-# so getppid changes), checked about every 20 ms: a benchmark killed without
-# its ``finally`` (SIGKILL, SIGTERM) leaves no loop behind.
-BUSY_LOOP = """
-import os
-parent = os.getppid()
-while os.getppid() == parent:
-    for _ in range(1_000_000):
-        pass
-"""
-
-
-def start_busy_loop():
-    """Start one CPU-bound process (:data:`BUSY_LOOP`) and return it.
-
-    A separate interpreter, not a thread, so that it takes a core whatever
-    the GIL does; it holds no BLAS pool of its own.
-    """
-    return subprocess.Popen(
-        [sys.executable, "-c", BUSY_LOOP],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop_busy_loop(process):
-    """Stop the process of :func:`start_busy_loop` (kill it if it lingers)."""
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # ------------------------------------------------------------------ output

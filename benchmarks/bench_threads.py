@@ -51,7 +51,6 @@ import argparse
 import datetime
 import os
 import platform
-import subprocess
 import sys
 import time
 
@@ -62,6 +61,7 @@ import numpy as np
 # more library for ``threadpool_limits`` to scan at every call).
 import scipy.linalg  # noqa: F401
 import sklearn.utils  # noqa: F401
+from busy import start_busy_loop, stop_busy_loop
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
 BLOCK_SECONDS = 0.02  # one timing block: repeated calls for at least this long
@@ -260,43 +260,6 @@ def crossover(rows, kind):
             break
         found = flops
     return found
-
-
-# --------------------------------------------------------------- busy loop
-# A pure-Python loop that also ends when its parent does (it is re-parented,
-# so getppid changes), checked about every 20 ms: a benchmark killed without
-# its ``finally`` (SIGKILL, SIGTERM) leaves no loop behind.
-BUSY_LOOP = """
-import os
-parent = os.getppid()
-while os.getppid() == parent:
-    for _ in range(1_000_000):
-        pass
-"""
-
-
-def start_busy_loop():
-    """Start one CPU-bound process (:data:`BUSY_LOOP`) and return it.
-
-    A separate interpreter, not a thread, so that it takes a core whatever
-    the GIL does; it holds no BLAS pool of its own.
-    """
-    return subprocess.Popen(
-        [sys.executable, "-c", BUSY_LOOP],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop_busy_loop(process):
-    """Stop the process of :func:`start_busy_loop` (kill it if it lingers)."""
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # ---------------------------------------------------------------- overhead

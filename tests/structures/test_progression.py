@@ -30,6 +30,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from _helpers import (
+    MULTICLASS_Y_CHECKS,
     MULTIOUTPUT_REASON,
     data_term,
     loss_name,
@@ -421,36 +422,7 @@ def _expected_failed_checks(estimator):
     # ValueError by design (test_multiclass_tasks_are_refused); the binary
     # case is test_classifier_binary_tasks_per_time_point.
     reason = "one coefficient column per task (time point) is required"
-    expected = dict.fromkeys(
-        (
-            "check_classifiers_classes",
-            "check_classifiers_train",
-            "check_classifiers_train(readonly_memmap=True)",
-            "check_classifiers_train(readonly_memmap=True,X_dtype=float32)",
-            "check_dict_unchanged",
-            "check_dont_overwrite_parameters",
-            "check_dtype_object",
-            "check_estimator_sparse_array",
-            "check_estimator_sparse_matrix",
-            "check_estimator_sparse_tag",
-            "check_estimators_fit_returns_self",
-            "check_estimators_overwrite_params",
-            "check_f_contiguous_array_estimator",
-            "check_fit2d_predict1d",
-            "check_fit_score_takes_y",
-            "check_methods_sample_order_invariance",
-            "check_methods_subset_invariance",
-            "check_n_features_in_after_fitting",
-            "check_non_transformer_estimators_n_iter",
-            "check_positive_only_tag_during_fit",
-            "check_readonly_memmap_input",
-            "check_sample_weight_equivalence_on_dense_data",
-            "check_sample_weight_equivalence_on_sparse_data",
-            "check_sample_weights_list",
-            "check_supervised_y_2d",
-        ),
-        reason,
-    )
+    expected = dict.fromkeys(MULTICLASS_Y_CHECKS, reason)
     if isinstance(estimator.penalty, FusedSparseGroupLasso):
         # These two accept any error that mentions "sparse", and this one's
         # names its class; test_classifier_binary_tasks_per_time_point fits

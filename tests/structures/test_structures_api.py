@@ -21,7 +21,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from _helpers import MULTIOUTPUT_REASON, classification_data, regression_data
+from _helpers import (
+    MULTICLASS_Y_CHECKS,
+    MULTIOUTPUT_REASON,
+    classification_data,
+    regression_data,
+)
 from skmtl import (
     MultiTaskClassifier,
     MultiTaskRegressor,
@@ -82,36 +87,6 @@ _ONE_COLUMN_PER_TASK_REASON = (
     "binary_tasks the binary case."
 )
 
-# The checks of scikit-learn that fit a classifier on a multi-class y (found
-# by running them: every other check passes with TaskGraph and Clustered).
-_MULTICLASS_Y_CHECKS = (
-    "check_classifiers_classes",
-    "check_classifiers_train",
-    "check_classifiers_train(readonly_memmap=True)",
-    "check_classifiers_train(readonly_memmap=True,X_dtype=float32)",
-    "check_dict_unchanged",
-    "check_dont_overwrite_parameters",
-    "check_dtype_object",
-    "check_estimator_sparse_array",
-    "check_estimator_sparse_matrix",
-    "check_estimator_sparse_tag",
-    "check_estimators_fit_returns_self",
-    "check_estimators_overwrite_params",
-    "check_f_contiguous_array_estimator",
-    "check_fit2d_predict1d",
-    "check_fit_score_takes_y",
-    "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance",
-    "check_n_features_in_after_fitting",
-    "check_non_transformer_estimators_n_iter",
-    "check_positive_only_tag_during_fit",
-    "check_readonly_memmap_input",
-    "check_sample_weight_equivalence_on_dense_data",
-    "check_sample_weight_equivalence_on_sparse_data",
-    "check_sample_weights_list",
-    "check_supervised_y_2d",
-)
-
 
 def _expected_failed_checks(estimator):
     if not isinstance(estimator, MultiTaskClassifier):
@@ -120,7 +95,7 @@ def _expected_failed_checks(estimator):
     penalty = estimator.penalty
     if isinstance(penalty, (TaskGraph, Clustered)):
         reason = _ONE_COLUMN_PER_TASK_REASON.format(name=type(penalty).__name__)
-        expected = dict.fromkeys(_MULTICLASS_Y_CHECKS, reason)
+        expected = dict.fromkeys(MULTICLASS_Y_CHECKS, reason)
     expected["check_classifier_multioutput"] = MULTIOUTPUT_REASON
     return expected
 
