@@ -401,6 +401,7 @@ def solve_path(problem, alphas, *, max_iter, tol, verbose=0):
         result = solve(
             datafit, fast.norm, alpha, coef, offset,
             max_iter=max_iter, tol=tol, verbose=verbose, lipschitz=lipschitz,
+            polish=False,
         )  # fmt: skip
         previous = [*previous[-1:], (alpha, result)]
         if np.isfinite(result.lipschitz):

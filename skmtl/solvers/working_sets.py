@@ -27,9 +27,13 @@ _STALL = 0.5
 # Newton's method on the support stops when its gradient is this fraction of
 # the gradient at the null model.
 _NEWTON_GRADIENT_RTOL = 1e-10
-# The polish may spend at least this many Hessian products (each costs about
-# one first-order iteration), and at most an eighth of the first-order work.
+# The polish may spend a tenth of the first-order work in Hessian products
+# (each costs about one first-order iteration), and at least this many...
 _MIN_BUDGET = 20
+# ... but that minimum only where a product is cheap (below this many
+# multiply-adds, well under a millisecond): on large problems the polish
+# never costs more than a tenth of the first-order work.
+_CHEAP_PRODUCT = 1e7
 
 
 def working_set_rows(penalty, active, grad_W, size):
@@ -101,7 +105,7 @@ def _inner_tolerance(tol, gap, gap_threshold, whole, stable):
 
 def working_sets(
     datafit, penalty, alpha, coef_init, offset_init, *, max_iter, tol, verbose,
-    lipschitz=None,
+    lipschitz=None, polish=True,
 ):  # fmt: skip
     """Working-set loop around :func:`~skmtl.solvers.fista`.
 
@@ -175,11 +179,12 @@ def working_sets(
         if gap > _STALL * previous_gap:
             size = min(n_features, 2 * rows.size)
         previous_gap = gap
-    if converged and newton.applies(datafit, penalty) and np.any(W):
+    if polish and converged and newton.applies(datafit, penalty) and np.any(W):
         polish = _Polish(datafit, penalty, alpha, grad_null)
-        if polish.run(
-            subproblem, W, c, rows, own_gap, budget=max(n_iter // 8, _MIN_BUDGET)
-        ):
+        budget = n_iter // 10
+        if subproblem.product_size <= _CHEAP_PRODUCT:
+            budget = max(budget, _MIN_BUDGET)
+        if budget and polish.run(subproblem, W, c, rows, own_gap, budget):
             W, c, primal = polish.W, polish.c, polish.primal
             gap = primal - max(best_dual, polish.dual)
             if verbose:
