@@ -525,7 +525,8 @@ def partial_singular_value_threshold(V, threshold, state=None):
     if threshold <= 0:
         return np.array(V, dtype=float), None  # the identity
     factors = _svt_factors(V, threshold, LowRankState() if state is None else state)
-    return _low_rank_product(factors), factors.shrunk
+    # A plain array for callers (the factors are the solvers' cache).
+    return np.asarray(_low_rank_product(factors)), factors.shrunk
 
 
 def _block_estimate(gram):
