@@ -15,7 +15,11 @@ from ._cv import MultiTaskClassifierCV, MultiTaskRegressorCV
 from ._path import GridEdgeWarning, penalty_grid, regularization_path
 from ._regressor import MultiTaskRegressor
 from .multisource import MultiSourceClassifier, MultiSourceRegressor
-from .neural.estimator import MultiTaskMLP
+from .neural.estimator import (
+    MultiTaskMLP,
+    MultiTaskMLPClassifier,
+    MultiTaskMLPRegressor,
+)
 from .representation import SharedSubspace
 
 __version__ = "0.1.0.dev0"
@@ -27,6 +31,8 @@ __all__ = [
     "MultiTaskClassifier",
     "MultiTaskClassifierCV",
     "MultiTaskMLP",
+    "MultiTaskMLPClassifier",
+    "MultiTaskMLPRegressor",
     "MultiTaskRegressor",
     "MultiTaskRegressorCV",
     "SharedSubspace",

@@ -4,7 +4,10 @@
 learned representation (the shared hidden layers) through its own output
 layer (its head), so related tasks with few samples each learn the
 representation together. Regression, binary and multi-class tasks mix in one
-model.
+model. :class:`MultiTaskMLPRegressor` and :class:`MultiTaskMLPClassifier` are
+the same network with every task a regression, or every task a
+classification: a scikit-learn regressor or classifier, for the places that
+expect one.
 
 Modules, one job each: :mod:`~skmtl.neural.estimator` (the estimator and its
 parameters), :mod:`~skmtl.neural.task_set` (from ``y`` to each task's kind,
@@ -13,10 +16,12 @@ minibatch Adam, early stopping) and :mod:`~skmtl.neural.network` (layers,
 losses, gradients, Adam).
 """
 
-from .estimator import MultiTaskMLP
+from .estimator import MultiTaskMLP, MultiTaskMLPClassifier, MultiTaskMLPRegressor
 
-__all__ = ["MultiTaskMLP"]
+__all__ = ["MultiTaskMLP", "MultiTaskMLPClassifier", "MultiTaskMLPRegressor"]
 
-# The class lives in its public home: pickles and the API reference name
+# The classes live in their public home: pickles and the API reference name
 # skmtl.neural.MultiTaskMLP, whichever module implements it.
-MultiTaskMLP.__module__ = __name__
+for _estimator in (MultiTaskMLP, MultiTaskMLPClassifier, MultiTaskMLPRegressor):
+    _estimator.__module__ = __name__
+del _estimator

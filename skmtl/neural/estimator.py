@@ -1,5 +1,8 @@
 """The MultiTaskMLP estimator: parameters, their checks, and the public methods.
 
+:class:`MultiTaskMLPRegressor` and :class:`MultiTaskMLPClassifier`, at the
+end, are the same estimator with the kind of every task fixed.
+
 What the methods call lives beside it: :mod:`~skmtl.neural.task_set` reads and
 encodes the targets of every task, :mod:`~skmtl.neural.training` runs the
 epochs, :mod:`~skmtl.neural.network` holds the network. Here are the
@@ -14,7 +17,9 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import (
     BaseEstimator,
+    ClassifierMixin,
     ClassNamePrefixFeaturesOutMixin,
+    RegressorMixin,
     TransformerMixin,
 )
 from sklearn.metrics import r2_score
@@ -25,7 +30,12 @@ from sklearn.utils import (
     check_random_state,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from .._base import ACCEPT_SPARSE, _check_option, _check_real
 from .._layout.tasks import (
@@ -54,19 +64,55 @@ from .task_set import (
 from .training import (
     Trainer,
     TrainingOptions,
+    batch_rows,
     full_batch,
     initial_network,
     validation_split,
     warn_not_converged,
 )
 
-__all__ = ["MultiTaskMLP"]
+__all__ = ["MultiTaskMLP", "MultiTaskMLPClassifier", "MultiTaskMLPRegressor"]
+
+
+# max_iter="auto": scikit-learn's 200 epochs, but never fewer Adam steps than
+# a small data set needs (measured: 8 tasks x 25 rows, one batch per epoch,
+# converge in about 1,300 steps at the default learning rate).
+_AUTO_MIN_EPOCHS = 200
+_AUTO_MIN_STEPS = 5000
+
+
+def _is_auto(value):
+    return isinstance(value, str) and value == "auto"
 
 
 def _is_positive_integer(value):
     """Whether ``value`` is an integer >= 1 (booleans are not integers here)."""
     is_integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     return is_integer and value >= 1
+
+
+def _sample_weight(sample_weight, X):
+    """Validated row weights, or None when every row counts once.
+
+    Raises a ValueError for weights of the wrong length, negative or
+    non-finite weights, and weights that are all zero (nothing to learn).
+    """
+    if sample_weight is None:
+        return None
+    return _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+
+
+def _require_weighted(tasks, targets):
+    """Raise unless every task keeps an observation of positive weight."""
+    empty = np.flatnonzero(targets.counts == 0)
+    if empty.size:
+        names = np.asarray(tasks)[empty][:5].tolist()
+        raise ValueError(
+            f"sample_weight is zero on every observed target of tasks {names}: "
+            "every task needs an observed target of positive weight."
+        )
 
 
 def _common_dtype(predictions):
@@ -77,8 +123,22 @@ def _common_dtype(predictions):
 
 
 def _has_classification_task(estimator):
-    """``predict_proba`` exists unless the fitted model has only regression tasks."""
+    """``predict_proba`` exists unless the model has only regression tasks.
+
+    Before fit, a ``task_types`` that declares every task a regression already
+    says so, and callers probing the unfitted estimator (scikit-learn's
+    checks, meta-estimators) must not be promised a method that the fitted
+    one lacks.
+    """
+    if isinstance(estimator, MultiTaskMLPRegressor):
+        return False
     kinds = getattr(estimator, "task_types_", None)
+    if kinds is None:
+        declared = estimator.task_types
+        if isinstance(declared, dict):
+            declared = list(declared.values())
+        if isinstance(declared, (list, tuple)) and declared:
+            kinds = declared
     return kinds is None or any(kind != "regression" for kind in kinds)
 
 
@@ -95,19 +155,24 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     .. math::
 
-        \\sum_{t=1}^{T} \\frac{\\lambda_t}{n_t} \\sum_{i \\in \\mathcal{O}_t}
-        \\ell_t\\big(y_{it}, f_t(x_i)\\big)
+        \\sum_{t=1}^{T} \\frac{\\lambda_t}{S_t} \\sum_{i \\in \\mathcal{O}_t}
+        w_i\\, \\ell_t\\big(y_{it}, f_t(x_i)\\big)
         + \\frac{\\alpha}{2} \\Big( \\sum_{l=1}^{L} \\|W_l\\|_F^2
         + \\sum_{t=1}^{T} \\|V_t\\|_F^2 \\Big),
 
     where :math:`\\mathcal{O}_t` is the set of the :math:`n_t` samples whose
-    target of task ``t`` is observed, :math:`\\lambda_t` the task weights
+    target of task ``t`` is observed, :math:`w_i` the sample weights
+    (``sample_weight`` of :meth:`fit`, 1 by default) and
+    :math:`S_t = \\sum_{i \\in \\mathcal{O}_t} w_i` (:math:`n_t` without
+    them), :math:`\\lambda_t` the task weights
     (``task_weights``) and :math:`\\ell_t` the loss of the task:
     :math:`\\frac12 (y - z)^2` for regression,
     :math:`\\log(1 + e^{z}) - [y = c_1]\\, z` for a binary task
     (:math:`c_1` its second class) and :math:`\\log \\sum_k e^{z_k} - z_y`
     for a multi-class task (one score per class). Each task thus
-    contributes its weighted *mean* loss, however many samples observe it.
+    contributes its (sample-weighted) *mean* loss, however many samples
+    observe it, as scikit-learn's MLPs average the loss with their
+    ``sample_weight``.
     The biases are not penalised. Unlike scikit-learn's
     :class:`~sklearn.neural_network.MLPRegressor`, whose penalty is
     :math:`\\frac{\\alpha}{2 m}\\|W\\|^2` beside the mean loss of a batch of
@@ -115,7 +180,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     scikit-learn's ``alpha`` is this one times the batch size.
 
     Training is minibatch Adam. An entry of task ``t`` in a batch of ``m``
-    of the ``n`` rows has weight :math:`\\lambda_t n / (m n_t)`, so that each
+    of the ``n`` rows has weight :math:`\\lambda_t w_i n / (m S_t)`, so that each
     batch objective is an unbiased estimate of the objective above (the exact
     objective when a batch holds every row).
 
@@ -162,8 +227,16 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         above the number of rows mean one batch (full-batch Adam).
     learning_rate_init : float, default=1e-3
         Adam step size.
-    max_iter : int, default=200
+    max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the data) of one :meth:`fit`.
+        ``"auto"``: enough epochs for at least 5,000 Adam steps, and at least
+        200 (scikit-learn's default): ``max(200, ceil(5000 / n_batches))``
+        with ``n_batches`` the minibatches of an epoch. Adam needs a number
+        of *steps* to converge, and small data sets give few per epoch (one
+        with 200 rows or fewer, at ``batch_size="auto"``), so that a fixed
+        200 epochs would leave them under-trained. Training stops earlier
+        when the loss converges (``tol``), and a ``ConvergenceWarning`` says
+        when it did not.
     tol : float, default=1e-4
         Training stops when the loss (training loss, or the validation
         loss with ``early_stopping``) has not decreased by at least ``tol``
@@ -309,7 +382,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         alpha=1e-4,
         batch_size="auto",
         learning_rate_init=1e-3,
-        max_iter=200,
+        max_iter="auto",
         tol=1e-4,
         n_iter_no_change=10,
         shuffle=True,
@@ -371,10 +444,16 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             raise ValueError(
                 f"validation_fraction must be < 1, got {self.validation_fraction!r}."
             )
-        for name in ("max_iter", "n_iter_no_change"):
-            value = getattr(self, name)
-            if not _is_positive_integer(value):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        max_iter = self.max_iter
+        if not (_is_positive_integer(max_iter) or _is_auto(max_iter)):
+            raise ValueError(
+                f"max_iter must be a positive integer or 'auto', got {max_iter!r}."
+            )
+        if not _is_positive_integer(self.n_iter_no_change):
+            raise ValueError(
+                "n_iter_no_change must be a positive integer, got "
+                f"{self.n_iter_no_change!r}."
+            )
         batch_size = self.batch_size
         is_auto = isinstance(batch_size, str) and batch_size == "auto"
         if not (is_auto or _is_positive_integer(batch_size)):
@@ -393,6 +472,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             )
         return hidden
 
+    def _max_epochs(self, n_rows):
+        """The epoch budget of a fit on ``n_rows`` rows (``max_iter`` resolved)."""
+        if not _is_auto(self.max_iter):
+            return int(self.max_iter)
+        n_batches = -(-n_rows // batch_rows(self.batch_size, n_rows))
+        return max(_AUTO_MIN_EPOCHS, -(-_AUTO_MIN_STEPS // n_batches))
+
     def _training_options(self):
         return TrainingOptions(
             alpha=float(self.alpha),
@@ -402,6 +488,15 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
         )
+
+    # ------------------------------------------------------------ kinds
+    # The subclasses that fix the kind of every task override these two.
+    def _declared_task_types(self, tasks, found, fit):
+        """The task types to apply: the ``task_types`` parameter here."""
+        return self.task_types
+
+    def _check_task_kinds(self, tasks, specs):
+        """Accept any mix of task kinds (subclasses restrict them)."""
 
     # ------------------------------------------------------------- data
     def _features(self, X, reset):
@@ -492,7 +587,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         self.n_steps_ = trainer.n_steps
 
     # ------------------------------------------------------ public: fit
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the shared layers and every task's head.
 
         Parameters
@@ -503,6 +598,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             Targets, one column per task (NaN or None where a task is not
             observed); each column in its own type (numbers, labels). With a
             ``task_column``, 1-D: the target of each row for its task.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row, multiplying the loss of each of
+            its observed targets; each task then contributes its *weighted*
+            mean loss (divided by the total weight of its observed rows), so
+            an integer weight counts like repeating the row and a zero weight
+            like leaving it out. None: all rows weigh 1. Routed to ``fit`` by
+            scikit-learn's metadata routing (``set_fit_request``).
 
         Returns
         -------
@@ -515,10 +617,18 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             y, X.shape[0], labels, fitted=False
         )
         require_observed(tasks, found)
-        specs = new_specs(tasks, found, self.task_types, single=single)
+        weight = _sample_weight(sample_weight, X)
+        specs = new_specs(
+            tasks,
+            found,
+            self._declared_task_types(tasks, found, fit=True),
+            single=single,
+        )
+        self._check_task_kinds(tasks, specs)
         warm = self._can_continue(X, hidden, specs, tasks)
+        targets = encode_targets(specs, tasks, found, X.shape[0], weight)
+        _require_weighted(tasks, targets)
         self._set_tasks(tasks, single, specs)
-        targets = encode_targets(specs, tasks, found, X.shape[0])
         rng = check_random_state(self.random_state)
         validation = None
         if self.early_stopping:
@@ -535,10 +645,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             self._start_training(X, targets, hidden, rng)
         self.task_weights_ = fixed_task_weights(self.task_weights, specs, targets)
         n_before = len(self._trainer.loss_history)
+        max_iter = self._max_epochs(X.shape[0])
         result = self._trainer.run(
             X,
             targets,
-            self.max_iter,
+            max_iter,
             self._training_options(),
             self.task_weights_,
             validation,
@@ -549,11 +660,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         self.best_loss_ = float(np.min(self.loss_curve_[n_before:]))
         if not result.converged:
             warn_not_converged(
-                self.max_iter, self.tol, self.n_iter_no_change, self.early_stopping
+                max_iter, self.tol, self.n_iter_no_change, self.early_stopping
             )
         return self
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of minibatch Adam over ``(X, y)``, for streaming data.
 
         The first call (on an unfitted model) fixes the tasks, their types and
@@ -580,6 +691,10 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             scikit-learn. Tasks with classes are classification tasks. With a
             ``task_column``, the keys of a dict (and of a ``task_types`` dict)
             add tasks that the first call's rows do not hold.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row, as in :meth:`fit` (normalised
+            within this call: each task's weighted mean loss over the call's
+            rows). Routed by ``set_partial_fit_request``.
 
         Returns
         -------
@@ -589,15 +704,18 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         hidden = self._check_params()
         first = not hasattr(self, "_trainer")
         X, labels = self._features(X, reset=first)
+        weight = _sample_weight(sample_weight, X)
         if first:
             tasks, found = self._first_call_tasks(y, X.shape[0], labels, classes)
         else:
             tasks, found = self._later_call_tasks(
                 y, X.shape[0], labels, classes, hidden
             )
-        targets = encode_targets(self._specs, tasks, found, X.shape[0])
+        targets = encode_targets(self._specs, tasks, found, X.shape[0], weight)
         if targets.counts.sum() == 0:
-            raise ValueError("y has no observed target: nothing to learn from.")
+            raise ValueError(
+                "y has no observed target of positive weight: nothing to learn from."
+            )
         if first:
             self._start_training(
                 X, targets, hidden, check_random_state(self.random_state)
@@ -634,8 +752,14 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         )
         self._single_task_input = single
         specs = new_specs(
-            tasks, found, self.task_types, classes, single, first_partial_fit=True
+            tasks,
+            found,
+            self._declared_task_types(tasks, found, fit=False),
+            classes,
+            single,
+            first_partial_fit=True,
         )
+        self._check_task_kinds(tasks, specs)
         self._set_tasks(tasks, single, specs)
         return tasks, found
 
@@ -653,7 +777,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                 "the first fit."
             )
         check_same_tasks(
-            self._specs, tasks, self.task_types, classes, self._single_task_input
+            self._specs,
+            tasks,
+            self._declared_task_types(tasks, found, fit=False),
+            classes,
+            self._single_task_input,
         )
         return tasks, found
 
@@ -835,13 +963,14 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         return self.coefs_[-1].shape[1]
 
     # ----------------------------------------------------------- internals
-    def _objective(self, X, y):
+    def _objective(self, X, y, sample_weight=None):
         """Objective of the fitted parameters on ``(X, y)`` (full batch) and
         its gradient, with the fitted task weights; used by the tests."""
         check_is_fitted(self)
         X, labels = self._features(X, reset=False)
         tasks, _, found = self._observed_targets(y, X.shape[0], labels, fitted=True)
-        targets = encode_targets(self._specs, tasks, found, X.shape[0])
+        weight = _sample_weight(sample_weight, X)
+        targets = encode_targets(self._specs, tasks, found, X.shape[0], weight)
         objective, _, gradient = self._network.loss_and_gradient(
             X, full_batch(targets, self.task_weights_), float(self.alpha)
         )
@@ -857,4 +986,208 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         # regression) outputs: several tasks, each binary or multi-class.
         tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
         tags.regressor_tags = RegressorTags()
+        return tags
+
+
+# ------------------------------------------------- one kind for every task
+def _shared_docstring_sections():
+    """The Parameters (less ``task_types``) and Attributes of MultiTaskMLP.
+
+    The two thin subclasses take every parameter of :class:`MultiTaskMLP`
+    but ``task_types``, which they fix; their docstrings reuse these sections
+    so that the three stay in step.
+    """
+    doc = MultiTaskMLP.__doc__
+    start = doc.index("    Parameters\n")
+    middle = doc.index("    Attributes\n")
+    end = doc.index("    See Also\n")
+    parameters = doc[start:middle]
+    # Drop the task_types entry: from its line to the next parameter's line.
+    first = parameters.index("    task_types : ")
+    after = parameters.index("    task_weights : ", first)
+    parameters = parameters[:first] + parameters[after:]
+    return parameters + doc[middle:end]
+
+
+class _OneKindMixin:
+    """``__init__`` of the subclasses: every parameter but ``task_types``.
+
+    scikit-learn reads the parameters from the signature of ``__init__`` and
+    wants each stored unchanged, so ``task_types`` is a class attribute here
+    (the kind is fixed) rather than a parameter that ``set_params`` could
+    change.
+    """
+
+    task_types = None
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        *,
+        task_weights=None,
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter="auto",
+        tol=1e-4,
+        n_iter_no_change=10,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        task_column=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.task_weights = task_weights
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.task_column = task_column
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+
+_REGRESSOR_INTRO = """Multi-task network whose tasks are all regressions.
+
+    :class:`MultiTaskMLP` with ``task_types`` fixed to ``"regression"`` for
+    every task (integer targets included), and a scikit-learn regressor: its
+    estimator type is ``"regressor"``, so it serves where one is expected
+    (:class:`~sklearn.ensemble.StackingRegressor`, default scoring of
+    :func:`~sklearn.model_selection.cross_val_score`). Same network, same
+    objective, same fitted attributes; see :class:`MultiTaskMLP` for the
+    model. Non-numeric targets raise a ValueError.
+
+"""
+
+_REGRESSOR_END = """    See Also
+    --------
+    MultiTaskMLP : Any mix of regression and classification tasks.
+    MultiTaskMLPClassifier : Every task a classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import StackingRegressor
+    >>> from sklearn.linear_model import RidgeCV
+    >>> from skmtl.neural import MultiTaskMLPRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 4))
+    >>> y = np.tanh(X[:, 0]) + 0.1 * rng.standard_normal(100)
+    >>> mlp = MultiTaskMLPRegressor((16,), max_iter=2000, random_state=0)
+    >>> stack = StackingRegressor([("mlp", mlp)], final_estimator=RidgeCV())
+    >>> bool(stack.fit(X, y).score(X, y) > 0.5)
+    True
+    """
+
+_CLASSIFIER_INTRO = """Multi-task network whose tasks are all classifications.
+
+    :class:`MultiTaskMLP` with every task a classification task (binary with
+    two labels, multi-class with more; float labels included), and a
+    scikit-learn classifier: its estimator type is ``"classifier"``, so it
+    serves where one is expected (:class:`~sklearn.ensemble.StackingClassifier`,
+    stratified folds and default scoring in
+    :func:`~sklearn.model_selection.cross_val_score`). Same network, same
+    objective, same fitted attributes; see :class:`MultiTaskMLP` for the
+    model. Continuous targets raise a ValueError, as in scikit-learn's
+    classifiers.
+
+"""
+
+_CLASSIFIER_END = """    classes_ : ndarray or list of ndarray
+        The labels of the task (fitted on a 1-D ``y``), a list with the
+        labels of each task (2-D ``y``), or with a ``task_column`` the sorted
+        union of the tasks' labels.
+
+    See Also
+    --------
+    MultiTaskMLP : Any mix of regression and classification tasks.
+    MultiTaskMLPRegressor : Every task a regression.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl.neural import MultiTaskMLPClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 4))
+    >>> Y = np.column_stack([X[:, 0] > 0, X[:, 0] + X[:, 1] > 0]).astype(int)
+    >>> model = MultiTaskMLPClassifier((16,), random_state=0).fit(X, Y)
+    >>> model.task_types_
+    ['binary', 'binary']
+    >>> bool(model.score(X, Y) > 0.8)
+    True
+    """
+
+
+class MultiTaskMLPRegressor(RegressorMixin, _OneKindMixin, MultiTaskMLP):
+    __doc__ = _REGRESSOR_INTRO + _shared_docstring_sections() + _REGRESSOR_END
+
+    # The mean of the tasks' R^2 over their observed targets (missing ones
+    # left out), which RegressorMixin's r2_score would choke on.
+    score = MultiTaskMLP.score
+
+    def _declared_task_types(self, tasks, found, fit):
+        for task, (_, values) in zip(np.asarray(tasks).tolist(), found, strict=True):
+            if values.dtype.kind not in "biuf":
+                raise ValueError(
+                    f"{type(self).__name__} fits regression tasks only, but the "
+                    f"targets of task {task!r} are not numbers (dtype "
+                    f"{values.dtype}). Use MultiTaskMLPClassifier for class "
+                    "labels, or MultiTaskMLP for a mix."
+                )
+        return ["regression"] * len(found)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags = None
+        return tags
+
+
+class MultiTaskMLPClassifier(ClassifierMixin, _OneKindMixin, MultiTaskMLP):
+    __doc__ = _CLASSIFIER_INTRO + _shared_docstring_sections() + _CLASSIFIER_END
+
+    # The mean of the tasks' accuracies, not ClassifierMixin's subset
+    # accuracy (every task right at once) of a multi-output y.
+    score = MultiTaskMLP.score
+
+    def _declared_task_types(self, tasks, found, fit):
+        if not fit:
+            # partial_fit: the classes given (or fitted) set each task's kind;
+            # one chunk's labels may not show them all.
+            return None
+        kinds = []
+        for _, values in found:
+            check_classification_targets(values)
+            n_labels = np.unique(values).size
+            kinds.append("binary" if n_labels <= 2 else "multiclass")
+        return kinds
+
+    def _check_task_kinds(self, tasks, specs):
+        for task, spec in zip(np.asarray(tasks).tolist(), specs, strict=True):
+            if spec.kind == "regression":
+                raise ValueError(
+                    f"{type(self).__name__} fits classification tasks only, but "
+                    f"task {task!r} has float targets and no classes: give its "
+                    "classes to partial_fit, or use MultiTaskMLP for a mix."
+                )
+
+    def _set_tasks(self, tasks, single, specs):
+        super()._set_tasks(tasks, single, specs)
+        if self.task_column is None:
+            self.classes_ = specs[0].classes if single else self.task_classes_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.regressor_tags = None
+        tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
         return tags

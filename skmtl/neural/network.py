@@ -10,13 +10,14 @@ width 1 for regression and binary tasks and ``K_t`` for a multi-class task,
 all views of one flat vector.
 
 A *batch* is the data of one gradient step: rows ``X_B`` of the design and,
-for every task observed in it, a tuple ``(task, positions, targets, scale)``:
-the positions (in ``X_B``) of the rows where the task is observed, their
-encoded targets (numbers, or class codes ``0..K-1``; binary tasks code the
-second class as 1) and the weight of each of those entries in the objective.
-:meth:`Network.loss_and_gradient` returns
+for every task observed in it, a tuple
+``(task, positions, targets, scale, weights)``: the positions (in ``X_B``) of
+the rows where the task is observed, their encoded targets (numbers, or class
+codes ``0..K-1``; binary tasks code the second class as 1), the weight of the
+task's entries in the objective and the sample weight ``w_i`` of each entry
+(None for all 1). :meth:`Network.loss_and_gradient` returns
 
-    sum_t scale_t sum_{i in positions_t} loss_t(targets_i, head_t(X_B)_i)
+    sum_t scale_t sum_{i in positions_t} w_i loss_t(targets_i, head_t(X_B)_i)
     + (alpha / 2) * (sum_l ||W_l||^2 + sum_t ||V_t||^2)
 
 and its gradient with respect to every parameter.
@@ -63,7 +64,7 @@ LOSSES = {
 }
 
 
-def null_loss(kind, targets, n_classes):
+def null_loss(kind, targets, n_classes, weights=None):
     """Mean loss of the best constant prediction, and that prediction.
 
     Parameters
@@ -74,6 +75,9 @@ def null_loss(kind, targets, n_classes):
         Encoded targets of the task.
     n_classes : int
         Number of classes (ignored for regression).
+    weights : ndarray of shape (n_observations,) or None, default=None
+        Sample weights: the weighted mean loss and its best constant, so
+        that integer weights match repeated rows.
 
     Returns
     -------
@@ -88,9 +92,11 @@ def null_loss(kind, targets, n_classes):
     if targets.size == 0:
         return 0.0, np.zeros(width)
     if kind == "regression":
-        return 0.5 * float(np.var(targets)), np.array([np.mean(targets)])
-    counts = np.bincount(targets.astype(np.intp), minlength=n_classes)
-    frequency = counts / targets.size
+        mean = float(np.average(targets, weights=weights))
+        variance = float(np.average((targets - mean) ** 2, weights=weights))
+        return 0.5 * variance, np.array([mean])
+    counts = np.bincount(targets.astype(np.intp), weights=weights, minlength=n_classes)
+    frequency = counts / counts.sum()
     present = frequency[frequency > 0]
     loss = float(-np.sum(present * np.log(present)))
     log_frequency = np.log(np.clip(frequency, 1e-4, 1.0 - 1e-4))
@@ -241,8 +247,8 @@ class Network:
         X : {ndarray, sparse matrix} of shape (n_rows, n_features)
             Rows of the batch.
         batch : list of tuple
-            ``(task, positions, targets, scale)`` for each task observed in
-            the batch, see the module docstring.
+            ``(task, positions, targets, scale, weights)`` for each task
+            observed in the batch, see the module docstring.
         alpha : float
             Strength of the L2 penalty.
 
@@ -251,7 +257,8 @@ class Network:
         objective : float
             Weighted data term plus penalty.
         task_sums : dict
-            Sum of the (unweighted) entry losses of each task in the batch.
+            Sum of the entry losses of each task in the batch, each times its
+            sample weight (not its task's ``scale``).
         gradient : ndarray of shape (size,)
             Gradient with respect to ``flat``.
         """
@@ -262,12 +269,15 @@ class Network:
         d_representation = np.zeros_like(representation)
         objective, task_sums = 0.0, {}
         first_head = 2 * self.n_layers
-        for task, positions, targets, scale in batch:
+        for task, positions, targets, scale, weights in batch:
             rows = representation[positions]
             V = self.head_coefs[task]
             losses, d_scores = LOSSES[self.kinds[task]](
                 rows @ V + self.head_intercepts[task], targets
             )
+            if weights is not None:
+                losses = losses * weights
+                d_scores *= weights[:, None]
             task_sums[task] = float(losses.sum())
             objective += scale * task_sums[task]
             d_scores *= scale

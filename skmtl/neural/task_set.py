@@ -707,14 +707,43 @@ class Targets:
         Rows of each task's observations.
     values : list of ndarray
         Encoded targets of each task, aligned with ``rows``.
+    sample_weight : ndarray of shape (n_rows,) or None, default=None
+        Weight of each row. Observations of zero weight are dropped here, so
+        that every later step (counts, batches, the best constant prediction)
+        sees exactly the data of a fit without those rows.
+
+    Attributes
+    ----------
+    weights : list of (ndarray or None)
+        Weight of each observation, aligned with ``rows``; None entries when
+        no ``sample_weight`` was given (all weights 1, the fast path).
+    totals : ndarray of shape (n_tasks,)
+        Total weight of each task's observations (its count when unweighted):
+        the denominator of the task's weighted mean loss.
     """
 
-    def __init__(self, n_rows, rows, values):
+    def __init__(self, n_rows, rows, values, sample_weight=None):
         self.n_rows = n_rows
         self.n_tasks = len(rows)
-        self.rows = [np.asarray(r, dtype=np.intp) for r in rows]
-        self.values = [np.asarray(v, dtype=np.float64) for v in values]
+        self.sample_weight = sample_weight
+        rows = [np.asarray(r, dtype=np.intp) for r in rows]
+        values = [np.asarray(v, dtype=np.float64) for v in values]
+        if sample_weight is None:
+            self.weights = [None] * self.n_tasks
+        else:
+            keep = [sample_weight[r] > 0 for r in rows]
+            rows = [r[k] for r, k in zip(rows, keep, strict=True)]
+            values = [v[k] for v, k in zip(values, keep, strict=True)]
+            self.weights = [sample_weight[r] for r in rows]
+        self.rows, self.values = rows, values
         self.counts = np.array([r.size for r in self.rows])
+        self.totals = np.array(
+            [
+                r.size if w is None else float(w.sum())
+                for r, w in zip(self.rows, self.weights, strict=True)
+            ],
+            dtype=np.float64,
+        )
 
     def subset(self, rows):
         """The observations of some rows, renumbered ``0..len(rows) - 1``.
@@ -732,14 +761,16 @@ class Targets:
         new_index = np.full(self.n_rows, -1)
         new_index[rows] = np.arange(len(rows))
         keep = [new_index[r] >= 0 for r in self.rows]
+        weight = None if self.sample_weight is None else self.sample_weight[rows]
         return Targets(
             len(rows),
             [new_index[r[k]] for r, k in zip(self.rows, keep, strict=True)],
             [v[k] for v, k in zip(self.values, keep, strict=True)],
+            weight,
         )
 
 
-def encode_targets(specs, tasks, found, n_rows):
+def encode_targets(specs, tasks, found, n_rows, sample_weight=None):
     """Encode every task's observed targets.
 
     Parameters
@@ -752,6 +783,8 @@ def encode_targets(specs, tasks, found, n_rows):
         Each task's observed rows and values.
     n_rows : int
         Number of rows of ``X``.
+    sample_weight : ndarray of shape (n_rows,) or None, default=None
+        Validated weight of each row (see :func:`check_sample_weight`).
 
     Returns
     -------
@@ -764,7 +797,7 @@ def encode_targets(specs, tasks, found, n_rows):
             specs, tasks.tolist(), found, strict=True
         )
     ]
-    return Targets(n_rows, [rows for rows, _ in found], values)
+    return Targets(n_rows, [rows for rows, _ in found], values, sample_weight)
 
 
 # --------------------------------------------------------- task weights
@@ -787,12 +820,16 @@ def balanced_task_weights(specs, targets):
     """
     weights = np.full(len(specs), np.nan)
     for t, spec in enumerate(specs):
-        values = targets.values[t]
+        values, row_weights = targets.values[t], targets.weights[t]
         if values.size == 0:
             continue
-        loss, _ = null_loss(spec.kind, values, spec.width)
+        loss, _ = null_loss(spec.kind, values, spec.width, row_weights)
         # The scale of the targets tells a constant from a small variance.
-        scale = 0.5 * float(np.mean(values**2)) if spec.kind == "regression" else 1
+        scale = (
+            0.5 * float(np.average(values**2, weights=row_weights))
+            if spec.kind == "regression"
+            else 1
+        )
         weights[t] = 1.0 if loss <= 1e-12 * scale else 1.0 / loss
     return weights
 

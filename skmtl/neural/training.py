@@ -89,7 +89,11 @@ def batch_rows(batch_size, n_rows):
 
 
 def full_batch(targets, task_weights):
-    """All observations as one batch, entries weighted ``lambda_t / n_t``.
+    """All observations as one batch, entries weighted ``lambda_t w_i / S_t``.
+
+    ``S_t`` is the total sample weight of task ``t`` (its count ``n_t``
+    without sample weights), so that each task contributes its weighted mean
+    loss.
 
     Parameters
     ----------
@@ -101,11 +105,17 @@ def full_batch(targets, task_weights):
     Returns
     -------
     batch : list of tuple
-        ``(task, rows, targets, scale)`` per observed task, as
+        ``(task, rows, targets, scale, weights)`` per observed task, as
         :meth:`skmtl.neural.network.Network.loss_and_gradient` reads them.
     """
     return [
-        (t, targets.rows[t], targets.values[t], task_weights[t] / targets.counts[t])
+        (
+            t,
+            targets.rows[t],
+            targets.values[t],
+            task_weights[t] / targets.totals[t],
+            targets.weights[t],
+        )
         for t in range(targets.n_tasks)
         if targets.counts[t] > 0
     ]
@@ -114,9 +124,13 @@ def full_batch(targets, task_weights):
 class Minibatches:
     """The observations of every task, cut into minibatches of rows.
 
-    An entry of task ``t`` in a batch of ``m`` of the ``n`` rows has weight
-    ``lambda_t n / (m n_t)``: each batch objective is an unbiased estimate of
-    the full objective (exact when the batch holds every row).
+    An entry ``i`` of task ``t`` in a batch of ``m`` of the ``n`` rows has
+    weight ``lambda_t w_i n / (m S_t)``, ``w_i`` its sample weight and ``S_t``
+    the task's total (``n_t`` without sample weights): each batch objective
+    is an unbiased estimate of the full objective (exact when the batch holds
+    every row). Unlike scikit-learn's MLPs, which divide each batch by its
+    own total weight, this keeps a batch with little weight from counting as
+    much as one with a lot.
 
     Parameters
     ----------
@@ -132,6 +146,7 @@ class Minibatches:
         self.n_rows = targets.n_rows
         self.n_tasks = targets.n_tasks
         self.counts = targets.counts
+        self.totals = targets.totals
         self.batch_size = batch_size
         self.task_weights = task_weights
         # All observations in one table (task, row, value), grouped by task,
@@ -140,6 +155,8 @@ class Minibatches:
         rows, values = targets.rows, targets.values
         self.obs_row = np.concatenate(rows) if rows else np.zeros(0, int)
         self.obs_value = np.concatenate(values) if values else np.zeros(0)
+        weighted = any(w is not None for w in targets.weights)
+        self.obs_weight = np.concatenate(targets.weights) if weighted else None
 
     def split(self, order):
         """Minibatches of consecutive rows of ``order``.
@@ -154,7 +171,7 @@ class Minibatches:
         rows : ndarray
             Rows of ``X`` in the batch.
         batch : list of tuple
-            ``(task, positions, targets, scale)`` per task observed, as
+            ``(task, positions, targets, scale, weights)`` per task observed, as
             :meth:`skmtl.neural.network.Network.loss_and_gradient` reads
             them.
         """
@@ -177,14 +194,18 @@ class Minibatches:
             for t in np.flatnonzero(np.diff(task_bounds)):
                 entries = members[task_bounds[t] : task_bounds[t + 1]]
                 scale = (
-                    self.task_weights[t] * self.n_rows / (rows.size * self.counts[t])
+                    self.task_weights[t] * self.n_rows / (rows.size * self.totals[t])
                 )
+                weights = None
+                if self.obs_weight is not None:
+                    weights = self.obs_weight[entries]
                 batch.append(
                     (
                         int(t),
                         obs_position[entries] - start,
                         self.obs_value[entries],
                         scale,
+                        weights,
                     )
                 )
             yield rows, batch
@@ -214,7 +235,7 @@ def initial_network(rng, n_features, hidden, specs, targets, activation):
         The initialised network.
     """
     head_bias = [
-        null_loss(spec.kind, targets.values[t], spec.width)[1]
+        null_loss(spec.kind, targets.values[t], spec.width, targets.weights[t])[1]
         for t, spec in enumerate(specs)
     ]
     return Network.initialize(
@@ -303,9 +324,11 @@ def data_loss(network, X, targets, task_weights):
     """
     representation = network.shared(X)[-1]
     total = 0.0
-    for t, positions, values, scale in full_batch(targets, task_weights):
+    for t, positions, values, scale, weights in full_batch(targets, task_weights):
         scores = network.scores(representation[positions], t)
         losses, _ = LOSSES[network.kinds[t]](scores, values)
+        if weights is not None:
+            losses = losses * weights
         total += scale * float(losses.sum())
     return total
 
@@ -472,7 +495,7 @@ class Trainer:
                 sums[t] += value
         counts = batches.counts
         with np.errstate(invalid="ignore", divide="ignore"):
-            task_loss = np.where(counts > 0, sums / counts, np.nan)
+            task_loss = np.where(counts > 0, sums / batches.totals, np.nan)
         observed = counts > 0
         weighted = np.sum(batches.task_weights[observed] * task_loss[observed])
         total = float(weighted) + network.penalty(alpha)
@@ -488,7 +511,7 @@ def warn_not_converged(max_iter, tol, n_iter_no_change, early_stopping):
     Parameters
     ----------
     max_iter : int
-        The ``max_iter`` parameter.
+        The epoch budget (``max_iter``, resolved when ``"auto"``).
     tol : float
         The ``tol`` parameter.
     n_iter_no_change : int
@@ -503,7 +526,8 @@ def warn_not_converged(max_iter, tol, n_iter_no_change, early_stopping):
         f"{watched} still decreased by more than tol={tol:g} within "
         f"n_iter_no_change={n_iter_no_change} epochs. Increase "
         "max_iter, raise learning_rate_init or standardise the features "
-        f"(StandardScaler){advice}.",
+        f"(StandardScaler){advice}; or raise tol if a decrease of this size "
+        "is small enough to stop at.",
         ConvergenceWarning,
         stacklevel=3,  # the caller of fit
     )

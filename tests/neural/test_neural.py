@@ -10,16 +10,18 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy.special import logsumexp
-from sklearn.base import clone
+from sklearn import config_context
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.ensemble import StackingClassifier, StackingRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.metrics import r2_score
-from sklearn.model_selection import GridSearchCV
-from sklearn.neural_network import MLPRegressor
+from sklearn.model_selection import GridSearchCV, cross_val_score, cross_validate
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmtl.neural import MultiTaskMLP
+from skmtl.neural import MultiTaskMLP, MultiTaskMLPClassifier, MultiTaskMLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -53,12 +55,17 @@ CLASSES = [None, ["no", "yes"], [0, 1, 2]]
 
 
 # --------------------------------------------------------------- gradients
+@pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize("task_weights", [None, [0.5, 2.0, 1.3], "balanced"])
-def test_gradient_matches_finite_differences(activation, task_weights):
-    """Summed multi-task objective (masked targets, task weights, L2) against
-    central differences, on a two-layer network and all three head types."""
+def test_gradient_matches_finite_differences(activation, task_weights, weighted):
+    """Summed multi-task objective (masked targets, task weights, L2, sample
+    weights with a zero among them) against central differences, on a
+    two-layer network and all three head types."""
     X, Y = mixed_tasks(n=9, seed=1)
+    sample_weight = None
+    if weighted:
+        sample_weight = np.array([0.5, 2.0, 0.0, 1.0, 3.0, 0.7, 1.5, 1.0, 2.5])
     model = MultiTaskMLP(
         hidden_layer_sizes=(4, 3),
         activation=activation,
@@ -67,19 +74,19 @@ def test_gradient_matches_finite_differences(activation, task_weights):
         max_iter=3,
         learning_rate_init=0.05,
         random_state=0,
-    ).fit(X, Y)
+    ).fit(X, Y, sample_weight=sample_weight)
     flat = model._network.flat
     rng = np.random.default_rng(0)
     flat += 0.3 * rng.standard_normal(flat.size)  # away from the initial heads
-    _, gradient = model._objective(X, Y)
+    _, gradient = model._objective(X, Y, sample_weight)
     step = 1e-6
     numeric = np.empty_like(flat)
     for i in range(flat.size):
         saved = flat[i]
         flat[i] = saved + step
-        up, _ = model._objective(X, Y)
+        up, _ = model._objective(X, Y, sample_weight)
         flat[i] = saved - step
-        down, _ = model._objective(X, Y)
+        down, _ = model._objective(X, Y, sample_weight)
         flat[i] = saved
         numeric[i] = (up - down) / (2 * step)
     np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-7)
@@ -212,6 +219,71 @@ def _expected_failed_checks(estimator):
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+# Wider and faster than the MultiTaskMLP instances above: the regressor and
+# classifier checks also require a good fit (R^2 > 0.5, accuracy > 0.83) on
+# their small data sets, which 20 epochs at the default step do not reach.
+FIT_WELL = {"hidden_layer_sizes": (16,), "max_iter": 500, "learning_rate_init": 0.01}
+
+
+@parametrize_with_checks(
+    [MultiTaskMLPRegressor(**FIT_WELL), MultiTaskMLPClassifier(**FIT_WELL)],
+    xfail_strict=True,
+)
+def test_regressor_and_classifier_pass_the_checks(estimator, check):
+    check(estimator)
+
+
+def test_estimator_types_serve_in_stacking_and_cross_validation():
+    """The reported failure: StackingRegressor rejected MultiTaskMLP as not a
+    regressor. The subclasses are a regressor and a classifier, and default
+    scoring uses their score (R^2, accuracy)."""
+    X, Y = mixed_tasks(n=90, missing=False)
+    y_reg = Y[:, 0].astype(float)
+    y_clf = Y[:, 1]
+    regressor = MultiTaskMLPRegressor(**{**FIT_WELL, "random_state": 0})
+    classifier = MultiTaskMLPClassifier(**{**FIT_WELL, "random_state": 0})
+    assert is_regressor(regressor) and is_classifier(classifier)
+    assert not is_regressor(MultiTaskMLP()) and not is_classifier(MultiTaskMLP())
+    stack = StackingRegressor([("mlp", regressor), ("ridge", Ridge())], cv=3)
+    assert stack.fit(X, y_reg).score(X, y_reg) > 0.8
+    stack = StackingClassifier([("mlp", classifier)], cv=3)
+    assert stack.fit(X, y_clf).score(X, y_clf) > 0.8
+    assert np.mean(cross_val_score(regressor, X, y_reg, cv=3)) > 0.7
+    assert np.mean(cross_val_score(classifier, X, y_clf, cv=3)) > 0.7
+
+
+def test_classifier_and_regressor_fix_the_task_kinds():
+    X, Y = mixed_tasks(missing=False)
+    counts = np.column_stack([Y[:, 2], Y[:, 2]]).astype(int)
+    regressor = MultiTaskMLPRegressor(**SMALL).fit(X, counts)
+    assert regressor.task_types_ == ["regression", "regression"]
+    assert not hasattr(regressor, "predict_proba")
+    assert not hasattr(MultiTaskMLPRegressor(), "predict_proba")
+    # Float labels are classes for the classifier, not regression targets.
+    labels = np.column_stack([Y[:, 2], Y[:, 1] == "yes"]).astype(float)
+    classifier = MultiTaskMLPClassifier(**SMALL).fit(X, labels)
+    assert classifier.task_types_ == ["multiclass", "binary"]
+    assert [c.tolist() for c in classifier.classes_] == [[0, 1, 2], [0, 1]]
+    single = MultiTaskMLPClassifier(**SMALL).fit(X, Y[:, 1])
+    assert single.classes_.tolist() == ["no", "yes"]
+    assert single.predict_proba(X).shape == (60, 2)
+    assert "task_types" not in MultiTaskMLPClassifier().get_params()
+
+
+def test_classifier_and_regressor_reject_the_other_kind():
+    X, Y = mixed_tasks(missing=False)
+    with pytest.raises(ValueError, match="fits regression tasks only.*task 1"):
+        MultiTaskMLPRegressor(**SMALL).fit(X, Y)
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        MultiTaskMLPClassifier(**SMALL).fit(X, Y[:, 0].astype(float))
+    with pytest.raises(ValueError, match="fits classification tasks only.*classes"):
+        MultiTaskMLPClassifier(**SMALL).partial_fit(X, Y[:, 0].astype(float))
+    model = MultiTaskMLPClassifier(**SMALL)
+    model.partial_fit(X, Y[:, 1:], classes=[["no", "yes"], [0, 1, 2]])
+    model.partial_fit(X[:10], Y[:10, 1:])  # a chunk need not show every class
+    assert model.n_iter_ == 2
 
 
 def test_partial_fit_checks_features():
@@ -385,12 +457,182 @@ def test_convergence_warning_says_what_to_try():
         MultiTaskMLP(**{**SMALL, "max_iter": 2}).fit(X, Y)
 
 
+def test_auto_max_iter_gives_small_data_enough_steps():
+    """max_iter="auto": at least 5,000 Adam steps or 200 epochs, whichever is
+    more epochs; small data (one batch per epoch) converge within it, where
+    sklearn's fixed 200 epochs stopped them under-trained."""
+    model = MultiTaskMLP()
+    assert model._max_epochs(60) == 5000  # one batch per epoch
+    assert model._max_epochs(1000) == 1000  # five batches of 200
+    assert model._max_epochs(10**6) == 200
+    assert MultiTaskMLP(max_iter=7)._max_epochs(60) == 7
+    X, Y = mixed_tasks()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = MultiTaskMLP(hidden_layer_sizes=(8,), random_state=0).fit(X, Y)
+    assert 200 < model.n_iter_ < 5000
+
+
 def test_verbose_prints_epoch_losses():
     X, Y = mixed_tasks()
     out = io.StringIO()
     with redirect_stdout(out):
         MultiTaskMLP(**{**SMALL, "max_iter": 2, "verbose": 1}).fit(X, Y)
     assert "Epoch 2: loss" in out.getvalue()
+
+
+def test_verbose_prints_one_line_per_epoch_with_each_task_loss():
+    X, Y = mixed_tasks()
+    out = io.StringIO()
+    with redirect_stdout(out):
+        model = MultiTaskMLP(**{**SMALL, "max_iter": 3, "verbose": 1}).fit(X, Y)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == model.n_iter_ == 3
+    shown = lines[-1].split("(tasks: ")[1].rstrip(")").split(", ")
+    np.testing.assert_allclose(
+        [float(v) for v in shown], model.task_loss_curve_[-1], rtol=1e-3
+    )
+
+
+def eight_small_classification_tasks(seed, n_train=25, n_test=300):
+    """The issue's example: 8 binary tasks, 25 labelled rows each, whose
+    labels are signs of task-specific combinations of shared tanh features."""
+    rng = np.random.default_rng(seed)
+    A = 2.0 * rng.standard_normal((10, 4)) / np.sqrt(10)
+    heads = rng.standard_normal((8, 4))
+
+    def draw(n):
+        task = np.repeat(np.arange(8), n)
+        X = rng.standard_normal((task.size, 10))
+        z = np.einsum("ij,ij->i", np.tanh(X @ A), heads[task])
+        return X, task, (z + 0.1 * rng.standard_normal(task.size) > 0).astype(int)
+
+    return draw(n_train), draw(n_test)
+
+
+def test_defaults_do_not_under_train_small_data():
+    """At its defaults the shared network converges on 8 tasks x 25 rows (no
+    ConvergenceWarning) and scores about as well as one scikit-learn
+    MLPClassifier per task at its defaults, over 3 seeds; with sklearn's
+    fixed 200 epochs it stopped under-trained, 7 points below."""
+    shared, separate = [], []
+    for seed in range(3):
+        (X, task, y), (X_test, task_test, y_test) = eight_small_classification_tasks(
+            seed
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            model = MultiTaskMLP((32,), task_column=-1, random_state=seed)
+            model.fit(np.column_stack([X, task]), y)
+        prediction = model.predict(np.column_stack([X_test, task_test]))
+        shared.append(np.mean(prediction == y_test))
+        for t in range(8):
+            net = MLPClassifier(random_state=seed).fit(X[task == t], y[task == t])
+            separate.append(
+                np.mean(net.predict(X_test[task_test == t]) == y_test[task_test == t])
+            )
+    assert np.mean(shared) >= np.mean(separate) - 0.01
+
+
+# ----------------------------------------------------------- sample weights
+# Full-batch Adam without shuffling: the fits are deterministic functions of
+# the objective, so equal objectives give equal parameters up to rounding.
+FULL_BATCH = {**SMALL, "batch_size": 1000, "shuffle": False, "tol": 0.0}
+
+
+def test_integer_sample_weights_equal_repeated_rows():
+    """Integer weights (with zeros) give the fit on repeated rows: same loss
+    curves, same parameters, same balanced task weights."""
+    X, Y = mixed_tasks()
+    counts = np.random.default_rng(1).integers(0, 4, size=X.shape[0])
+    params = {**FULL_BATCH, "task_weights": "balanced"}
+    weighted = MultiTaskMLP(**params).fit(X, Y, sample_weight=counts)
+    repeated = MultiTaskMLP(**params).fit(
+        np.repeat(X, counts, axis=0), np.repeat(Y, counts, axis=0)
+    )
+    np.testing.assert_allclose(weighted.task_weights_, repeated.task_weights_)
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_)
+    np.testing.assert_allclose(
+        weighted.task_loss_curve_, repeated.task_loss_curve_, rtol=1e-7
+    )
+    for a, b in zip(weighted.coefs_, repeated.coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X)[2], repeated.predict_proba(X)[2], rtol=1e-6
+    )
+
+
+def test_zero_weight_equals_dropping_rows():
+    """Rows of weight zero leave the objective (its value at any parameters)
+    and the fit as if they were not there; scaling all weights changes
+    nothing, since each task contributes its weighted mean loss."""
+    X, Y = mixed_tasks()
+    weight = np.ones(X.shape[0])
+    # Every class keeps a row of positive weight: a label seen only with
+    # weight zero still counts as a class (as in scikit-learn), so dropping
+    # its rows would change the task, not just the data.
+    weight[1::3] = 0.0
+    kept = weight > 0
+    weighted = MultiTaskMLP(**FULL_BATCH).fit(X, Y, sample_weight=weight)
+    dropped = MultiTaskMLP(**FULL_BATCH).fit(X[kept], Y[kept])
+    assert weighted.task_types_ == dropped.task_types_
+    np.testing.assert_allclose(weighted.loss_curve_, dropped.loss_curve_)
+    value, _ = weighted._objective(X, Y, weight)
+    np.testing.assert_allclose(value, weighted._objective(X[kept], Y[kept])[0])
+    scaled, _ = weighted._objective(X, Y, 7.5 * weight)
+    np.testing.assert_allclose(value, scaled)
+
+
+def test_partial_fit_and_early_stopping_take_sample_weight():
+    X, Y = mixed_tasks()
+    weight = np.random.default_rng(2).uniform(0.0, 2.0, size=X.shape[0])
+    model = MultiTaskMLP(**SMALL)
+    model.partial_fit(X, Y, classes=CLASSES, sample_weight=weight)
+    model.partial_fit(X, Y, sample_weight=weight)
+    assert model.n_iter_ == 2
+    model = MultiTaskMLP(**{**SMALL, "early_stopping": True})
+    model.fit(X, Y, sample_weight=weight)
+    assert np.isfinite(model.best_validation_loss_)
+
+
+def test_sample_weight_is_routed_by_metadata_routing():
+    """With metadata routing on, cross_validate passes sample_weight to fit
+    once requested, and weights that zero out most rows change the scores."""
+    X, Y = mixed_tasks(n=90, missing=False)
+    Y = Y[:, 0].astype(float)
+    weight = np.where(np.arange(90) % 2 == 0, 1.0, 1e-3)
+    with config_context(enable_metadata_routing=True):
+        model = MultiTaskMLP(**FULL_BATCH).set_fit_request(sample_weight=True)
+        routed = cross_validate(model, X, Y, cv=3, params={"sample_weight": weight})
+        unrequested = MultiTaskMLP(**FULL_BATCH).set_fit_request(sample_weight=False)
+        plain = cross_validate(unrequested, X, Y, cv=3)
+    assert not np.allclose(routed["test_score"], plain["test_score"])
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        (np.ones(59), "inconsistent numbers of samples|shape"),
+        (-np.ones(60), "Negative values in data passed to `sample_weight`"),
+        (np.zeros(60), "Sample weights must contain at least one non-zero"),
+        (np.r_[np.ones(59), np.inf], "Input sample_weight contains infinity"),
+    ],
+)
+def test_bad_sample_weight(weight, message):
+    X, Y = mixed_tasks()
+    with pytest.raises(ValueError, match=message):
+        MultiTaskMLP(**SMALL).fit(X, Y, sample_weight=weight)
+    with pytest.raises(ValueError, match=message):
+        MultiTaskMLP(**SMALL).partial_fit(X, Y, classes=CLASSES, sample_weight=weight)
+
+
+def test_sample_weight_zero_on_a_whole_task():
+    X, Y = mixed_tasks()
+    weight = np.where(pd.isna(Y[:, 1]), 1.0, 0.0)
+    with pytest.raises(
+        ValueError, match=r"zero on every observed target of tasks \[1\]"
+    ):
+        MultiTaskMLP(**SMALL).fit(X, Y, sample_weight=weight)
 
 
 # ------------------------------------------------------ layouts and outputs
@@ -605,6 +847,7 @@ def test_infinite_regression_target():
         ({"validation_fraction": 1.0}, "validation_fraction must be < 1"),
         ({"learning_rate_init": 0.0}, "learning_rate_init must be > 0"),
         ({"max_iter": 0}, "max_iter must be a positive integer"),
+        ({"max_iter": "many"}, "max_iter must be a positive integer or 'auto'"),
         ({"task_weights": [1.0, 2.0]}, "task_weights must be None, 'balanced' or"),
         ({"task_weights": [1.0, -1.0, 1.0]}, "finite and non-negative"),
         ({"task_weights": "uniform"}, "task_weights must be None, 'balanced'"),

@@ -35,7 +35,7 @@ def test_minibatch_objectives_add_up_to_the_full_objective():
     seen = sorted(
         (task, int(batch_rows[position]))
         for batch_rows, batch in batches
-        for task, positions, _, _ in batch
+        for task, positions, _, _, _ in batch
         for position in positions
     )
     assert seen == sorted(
