@@ -32,7 +32,6 @@ from sklearn.utils import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -45,6 +44,7 @@ from .._layout.tasks import (
     validate_targets,
 )
 from ..utils.linalg import cosine_matrix
+from ..utils.validation import check_sample_weight
 from .network import ACTIVATIONS, log_softmax
 from .task_set import (
     check_same_tasks,
@@ -99,9 +99,9 @@ def _sample_weight(sample_weight, X):
     """
     if sample_weight is None:
         return None
-    return _check_sample_weight(
-        sample_weight, X, dtype=np.float64, ensure_non_negative=True
-    )
+    # (Rescaled to a largest weight of 1: each task's loss is a weighted mean,
+    # so only the ratios matter.)
+    return check_sample_weight(sample_weight, X.shape[0])
 
 
 def _require_weighted(tasks, targets):

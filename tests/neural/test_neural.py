@@ -612,10 +612,10 @@ def test_sample_weight_is_routed_by_metadata_routing():
 @pytest.mark.parametrize(
     ("weight", "message"),
     [
-        (np.ones(59), "inconsistent numbers of samples|shape"),
-        (-np.ones(60), "Negative values in data passed to `sample_weight`"),
-        (np.zeros(60), "Sample weights must contain at least one non-zero"),
-        (np.r_[np.ones(59), np.inf], "Input sample_weight contains infinity"),
+        (np.ones(59), r"sample_weight must have shape \(60,\)"),
+        (-np.ones(60), "sample_weight has negative values"),
+        (np.zeros(60), "sample_weight sums to zero"),
+        (np.r_[np.ones(59), np.inf], "sample_weight contains NaN or infinity"),
     ],
 )
 def test_bad_sample_weight(weight, message):
