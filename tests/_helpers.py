@@ -358,3 +358,28 @@ MULTICLASS_Y_CHECKS = (
     "check_sample_weights_list",
     "check_supervised_y_2d",
 )
+
+
+def water_filling_weights(sigma, eta, k):
+    """argmin_m sum sigma^2 / (eta + m), sum m = k, 0 <= m <= 1, by bisection.
+
+    The eigenvalues of the optimal ``M`` of the clustered and cASO terms, for
+    the singular values ``sigma`` of ``W`` (zeros included). The optimality
+    conditions give m = clip(s sigma - eta, 0, 1) for a scalar s; the zero
+    singular values share what the others leave of k.
+    """
+    positive = sigma > 1e-12 * max(sigma.max(), 1e-300)
+    if positive.sum() <= k:
+        m = positive.astype(float)
+        m[~positive] = (k - m.sum()) / max((~positive).sum(), 1)
+        return m
+    low, high = 0.0, (1.0 + eta) / sigma[positive].min()
+    for _ in range(200):
+        s = 0.5 * (low + high)
+        if np.sum(np.clip(s * sigma[positive] - eta, 0.0, 1.0)) < k:
+            low = s
+        else:
+            high = s
+    m = np.zeros_like(sigma)
+    m[positive] = np.clip(0.5 * (low + high) * sigma[positive] - eta, 0.0, 1.0)
+    return m

@@ -32,6 +32,7 @@ from _helpers import (
     make_problem,
     melt,
     null_model,
+    water_filling_weights,
 )
 from skmtl import MultiTaskClassifier, MultiTaskRegressor, alpha_max
 from skmtl.penalties.smooth_terms import ClusterTerm
@@ -46,30 +47,6 @@ TIGHT = {"tol": 1e-13, "max_iter": 20_000}
 # The term, from scratch
 
 
-def _weights(sigma, eta, h):
-    """argmin_m sum sigma^2 / (eta + m), sum m = h, 0 <= m <= 1, by bisection.
-
-    ``sigma`` holds all d singular values (zeros included). The optimality
-    conditions give m = clip(s sigma - eta, 0, 1) for a scalar s; the zero
-    singular values share what the others leave of h.
-    """
-    positive = sigma > 1e-12 * max(sigma.max(), 1e-300)
-    if positive.sum() <= h:
-        m = positive.astype(float)
-        m[~positive] = (h - m.sum()) / max((~positive).sum(), 1)
-        return m
-    low, high = 0.0, (1.0 + eta) / sigma[positive].min()
-    for _ in range(200):
-        s = 0.5 * (low + high)
-        if np.sum(np.clip(s * sigma[positive] - eta, 0.0, 1.0)) < h:
-            low = s
-        else:
-            high = s
-    m = np.zeros_like(sigma)
-    m[positive] = np.clip(0.5 * (low + high) * sigma[positive] - eta, 0.0, 1.0)
-    return m
-
-
 def _caso_term(W, eta, h):
     """eta (1 + eta) min_M tr(W^T (eta I + M)^-1 W): value, gradient and M*.
 
@@ -81,7 +58,7 @@ def _caso_term(W, eta, h):
     U, sigma, _ = np.linalg.svd(W, full_matrices=True)
     padded = np.zeros(d)
     padded[: sigma.size] = sigma
-    m = _weights(padded, eta, h)
+    m = water_filling_weights(padded, eta, h)
     M = (U * m) @ U.T
     inverse = np.linalg.inv(eta * np.eye(d) + M)
     scale = eta * (1 + eta)

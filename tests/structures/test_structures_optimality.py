@@ -30,6 +30,7 @@ from _helpers import (
     melt,
     null_model,
     penalty_value,
+    water_filling_weights,
 )
 from skmtl import MultiTaskRegressor, alpha_max
 from skmtl._problem import TaskContext
@@ -292,33 +293,10 @@ def _graph_term(graph, W):
     return value, gradient
 
 
-def _cluster_weights(sigma, eta, k):
-    """argmin_m sum sigma^2 / (eta + m), sum m = k, 0 <= m <= 1, by bisection.
-
-    The optimality conditions give m = clip(s sigma - eta, 0, 1) for a scalar
-    s (ties at sigma = 0 share what is left of k).
-    """
-    positive = sigma > 1e-12 * max(sigma.max(), 1e-300)
-    if positive.sum() <= k:
-        m = positive.astype(float)
-        m[~positive] = (k - m.sum()) / max((~positive).sum(), 1)
-        return m
-    low, high = 0.0, (1.0 + eta) / sigma[positive].min()
-    for _ in range(200):
-        s = 0.5 * (low + high)
-        if np.sum(np.clip(s * sigma[positive] - eta, 0.0, 1.0)) < k:
-            low = s
-        else:
-            high = s
-    m = np.zeros_like(sigma)
-    m[positive] = np.clip(0.5 * (low + high) * sigma[positive] - eta, 0.0, 1.0)
-    return m
-
-
 def _cluster_term(W, eta, k):
     """eta (1 + eta) min_M tr(W (eta I + M)^-1 W^T): value, gradient and M*."""
     squares, V = np.linalg.eigh(W.T @ W)
-    m = _cluster_weights(np.sqrt(np.maximum(squares, 0.0)), eta, k)
+    m = water_filling_weights(np.sqrt(np.maximum(squares, 0.0)), eta, k)
     M = (V * m) @ V.T
     inverse = np.linalg.inv(eta * np.eye(W.shape[1]) + M)
     scale = eta * (1 + eta)
@@ -340,7 +318,7 @@ def test_cluster_term_helper_is_the_minimum_over_m_and_its_gradient():
     assert eigenvalues.min() >= -1e-12 and eigenvalues.max() <= 1 + 1e-12
     for _ in range(50):  # random feasible M: trace k, eigenvalues in [0, 1]
         Q, _ = np.linalg.qr(rng.standard_normal((4, 4)))
-        lam = _cluster_weights(rng.uniform(0.1, 2.0, 4), rng.uniform(0.1, 1), k)
+        lam = water_filling_weights(rng.uniform(0.1, 2.0, 4), rng.uniform(0.1, 1), k)
         other = (
             eta
             * (1 + eta)
@@ -433,7 +411,7 @@ def test_cluster_weights_match_our_water_filling():
         m = cluster_weights(sigma, eta, k)
         assert m.sum() == pytest.approx(k, abs=1e-10)
         assert m.min() >= -1e-12 and m.max() <= 1 + 1e-12
-        ours = _cluster_weights(sigma, eta, k)
+        ours = water_filling_weights(sigma, eta, k)
         value, best = np.sum(sigma**2 / (eta + m)), np.sum(sigma**2 / (eta + ours))
         assert value == pytest.approx(best, rel=1e-9)
 
