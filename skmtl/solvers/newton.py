@@ -61,6 +61,9 @@ class _Objective:
     def __init__(self, datafit, penalty, alpha, W, c):
         self.datafit, self.penalty, self.alpha = datafit, penalty, alpha
         self.free = np.array(penalty.support(W), dtype=bool)
+        # Whether the support is whole rows (group lasso) or entries (lasso):
+        # what "crossing zero" means for a step.
+        self.whole_rows = bool(np.all(self.free == self.free[:, :1]))
         self.fit_intercept = datafit.fit_intercept
         self.c_fixed = c
         # Hessian products are gradient differences from the origin.
@@ -84,7 +87,7 @@ class _Objective:
         return W_part, c_part
 
     def evaluate(self, W, c):
-        """State, objective value and the gradients of the data term at ``(W, c)``."""
+        """State and objective value at ``(W, c)``."""
         Z = self.datafit.forward(W, c)
         value = self.datafit.value(Z) + self.alpha * self.penalty.value(W)
         return Z, value
@@ -139,10 +142,10 @@ def _conjugate_gradients(apply, rhs, rtol, max_iter):
 class NewtonResult:
     """What :func:`newton_on_support` reached: the point and its cost."""
 
-    __slots__ = ("W", "c", "Z", "objective", "n_steps", "n_products", "support_kept")
+    __slots__ = ("W", "c", "objective", "n_steps", "n_products", "support_kept")
 
-    def __init__(self, W, c, Z, objective, n_steps, n_products, support_kept):
-        self.W, self.c, self.Z, self.objective = W, c, Z, objective
+    def __init__(self, W, c, objective, n_steps, n_products, support_kept):
+        self.W, self.c, self.objective = W, c, objective
         self.n_steps, self.n_products = n_steps, n_products
         self.support_kept = support_kept
 
@@ -179,7 +182,7 @@ def newton_on_support(datafit, penalty, alpha, W, c, *, gradient_tol, max_produc
     Returns
     -------
     result : NewtonResult
-        The last accepted point, its state and objective, the number of Newton
+        The last accepted point and its objective, the number of Newton
         steps and of Hessian products, and whether the support was kept.
     """
     objective = _Objective(datafit, penalty, alpha, W, c)
@@ -207,7 +210,7 @@ def newton_on_support(datafit, penalty, alpha, W, c, *, gradient_tol, max_produc
         )
         n_products += n_cg
         D, dc = objective.split(direction, W.shape)
-        if _crosses_zero(penalty, W, D):
+        if _crosses_zero(objective, W, D):
             support_kept = False
             break
         slope = inner(gradient, direction)
@@ -226,22 +229,20 @@ def newton_on_support(datafit, penalty, alpha, W, c, *, gradient_tol, max_produc
         W, c, Z, value = W_new, c_new, Z_new, value_new
         if n_products >= max_products:
             break
-    return NewtonResult(W, c, Z, value, n_steps, n_products, support_kept)
+    return NewtonResult(W, c, value, n_steps, n_products, support_kept)
 
 
-def _crosses_zero(penalty, W, D):
+def _crosses_zero(objective, W, D):
     """Whether the full step ``W + D`` leaves the support's orthant or cone.
 
     A group-lasso row whose step reverses its direction (``<W_j, W_j + D_j> <=
     0``), or a lasso entry whose sign flips, belongs at zero: Newton's model,
-    smooth only away from zero, cannot put it there.
+    smooth only away from zero, cannot put it there. (If the full step does
+    not, no shorter one does: the support stays that of the first ``W``.)
     """
-    free = np.asarray(penalty.support(W), dtype=bool)
+    free = objective.free
     moved = W + D
-    # Whether a free entry's row (or entry) turns against itself, measured by
-    # the support mask's own granularity: entries for the lasso, rows for the
-    # group lasso (its mask is whole rows).
-    if np.all(free == free[:, :1]):
+    if objective.whole_rows:
         along = np.einsum("ij,ij->i", W, moved)
         rows = free[:, 0]
         return bool(np.any(along[rows] <= 0.0))
