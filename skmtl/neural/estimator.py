@@ -45,8 +45,9 @@ from .._layout.tasks import (
 )
 from ..utils.linalg import cosine_matrix
 from ..utils.validation import check_sample_weight
-from .network import ACTIVATIONS, log_softmax
+from .network import ACTIVATIONS, ARCHITECTURES, log_softmax
 from .task_set import (
+    balanced_task_weights,
     check_same_tasks,
     complete_task_weights,
     encode,
@@ -69,6 +70,12 @@ from .training import (
     initial_network,
     validation_split,
     warn_not_converged,
+)
+from .weighting import (
+    GRADIENT_SURGERIES,
+    LEARNED_WEIGHTINGS,
+    FixedWeighting,
+    make_weighting,
 )
 
 __all__ = ["MultiTaskMLP", "MultiTaskMLPClassifier", "MultiTaskMLPRegressor"]
@@ -113,6 +120,26 @@ def _require_weighted(tasks, targets):
             f"sample_weight is zero on every observed target of tasks {names}: "
             "every task needs an observed target of positive weight."
         )
+
+
+def _n_rows(forward):
+    """Number of rows of a forward pass (its first element is the rows ``X``)."""
+    return forward[0].shape[0]
+
+
+def gate_overlap(network, X, max_rows=2000):
+    r"""Mean Bhattacharyya overlap of the tasks' gates on the rows of ``X``.
+
+    For tasks ``s`` and ``t``, the mean over rows of
+    :math:`\sum_e \sqrt{g_{se}(x)\, g_{te}(x)}`: 1 when both tasks always
+    mix the experts alike, 0 when they never use the same expert. At most
+    ``max_rows`` rows (the first ones) are read.
+    """
+    rows = X[:max_rows]
+    roots = np.stack([np.sqrt(network.gates(rows, t)) for t in range(network.n_tasks)])
+    overlap = np.einsum("sne,tne->st", roots, roots) / max(rows.shape[0], 1)
+    np.fill_diagonal(overlap, 1.0)
+    return overlap
 
 
 def _common_dtype(predictions):
@@ -377,8 +404,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         hidden_layer_sizes=(64,),
         activation="relu",
         *,
+        architecture="shared",
+        n_experts=4,
         task_types=None,
         task_weights=None,
+        gradient_surgery=None,
         alpha=1e-4,
         batch_size="auto",
         learning_rate_init=1e-3,
@@ -395,8 +425,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.architecture = architecture
+        self.n_experts = n_experts
         self.task_types = task_types
         self.task_weights = task_weights
+        self.gradient_surgery = gradient_surgery
         self.alpha = alpha
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -432,6 +465,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         """Check every hyperparameter; return the hidden layer sizes."""
         hidden = self._hidden_sizes()
         _check_option("activation", self.activation, ACTIVATIONS)
+        _check_option("architecture", self.architecture, ARCHITECTURES)
+        if not _is_positive_integer(self.n_experts):
+            raise ValueError(
+                f"n_experts must be a positive integer, got {self.n_experts!r}."
+            )
+        if self.gradient_surgery is not None:
+            _check_option("gradient_surgery", self.gradient_surgery, GRADIENT_SURGERIES)
         _check_real("alpha", self.alpha, low=0.0)
         _check_real(
             "learning_rate_init", self.learning_rate_init, low=0.0, include_low=False
@@ -465,12 +505,35 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                 raise ValueError(
                     f"{name} must be True or False, got {getattr(self, name)!r}."
                 )
-        if isinstance(self.task_weights, str) and self.task_weights != "balanced":
+        named = ("balanced", *LEARNED_WEIGHTINGS)
+        if isinstance(self.task_weights, str) and self.task_weights not in named:
             raise ValueError(
-                "task_weights must be None, 'balanced' or an array of weights, got "
-                f"{self.task_weights!r}."
+                "task_weights must be None, an array of weights or one of "
+                f"{', '.join(map(repr, named))}, got {self.task_weights!r}."
             )
         return hidden
+
+    def _learned_weighting(self):
+        """The learned weighting that ``task_weights`` names, or None."""
+        if isinstance(self.task_weights, str) and (
+            self.task_weights in LEARNED_WEIGHTINGS
+        ):
+            return self.task_weights
+        return None
+
+    def _require_several_tasks(self, n_tasks):
+        """Learned weights and gradient surgery need two tasks or more."""
+        asked = []
+        if self._learned_weighting():
+            asked.append(f"task_weights={self.task_weights!r}")
+        if self.gradient_surgery is not None:
+            asked.append(f"gradient_surgery={self.gradient_surgery!r}")
+        if asked and n_tasks < 2:
+            raise ValueError(
+                f"{' and '.join(asked)} balances the tasks against each other, "
+                f"but y has {n_tasks} task: give two tasks or more, or use the "
+                "default task_weights=None and gradient_surgery=None."
+            )
 
     def _max_epochs(self, n_rows):
         """The epoch budget of a fit on ``n_rows`` rows (``max_iter`` resolved)."""
@@ -487,6 +550,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
+            gradient_surgery=self.gradient_surgery,
         )
 
     # ------------------------------------------------------------ kinds
@@ -560,27 +624,79 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             and hidden == self._hidden
             and X.shape[1] == self._n_inputs
             and self.activation == self._network.activation
+            and self._same_architecture()
         )
+
+    def _same_architecture(self):
+        """Whether ``architecture`` and ``n_experts`` match the fitted network."""
+        network = self._network
+        if self.architecture != network.architecture:
+            return False
+        return network.architecture == "shared" or self.n_experts == network.n_experts
 
     def _start_training(self, X, targets, hidden, rng):
         """A new network and its trainer."""
         network = initial_network(
-            rng, X.shape[1], hidden, self._specs, targets, self.activation
+            rng,
+            X.shape[1],
+            hidden,
+            self._specs,
+            targets,
+            self.activation,
+            self.architecture,
+            self.n_experts,
         )
-        self._trainer = Trainer(network, rng, float(self.learning_rate_init))
+        self._trainer = Trainer(
+            network,
+            rng,
+            float(self.learning_rate_init),
+            self._new_weighting(targets, network),
+        )
         self._hidden = hidden
         self._n_inputs = X.shape[1]
 
-    def _publish(self):
-        """Expose the network's arrays, loss curves and counts as attributes."""
+    def _new_weighting(self, targets, network):
+        """The task weighting that ``task_weights`` asks for, on ``targets``."""
+        if not self._learned_weighting():
+            return FixedWeighting(
+                fixed_task_weights(self.task_weights, self._specs, targets)
+            )
+        baseline = 1.0 / balanced_task_weights(self._specs, targets)
+        return make_weighting(
+            self.task_weights, baseline, float(self.learning_rate_init), network
+        )
+
+    def _publish(self, X):
+        """Expose the network's arrays, curves, counts and gate relatedness.
+
+        ``X`` are the rows just trained on, where the gates of a mixture of
+        experts are compared.
+        """
         trainer = self._trainer
         network = trainer.network
-        self.coefs_ = network.coefs
-        self.intercepts_ = network.intercepts
+        coefs = network.trunk_coefs
+        if network.architecture == "mmoe":
+            # Every layer as (n_experts, fan_in, fan_out): expert e's
+            # weights are coefs_[l][e] (the first layer is stored stacked
+            # by input, for one product over all experts).
+            coefs = [np.moveaxis(coefs[0], 1, 0), *coefs[1:]]
+            self.gate_coefs_ = network.gate_coefs
+            self.gate_intercepts_ = network.gate_intercepts
+            self._gate_relatedness = gate_overlap(network, X)
+        else:
+            for name in ("gate_coefs_", "gate_intercepts_"):
+                if hasattr(self, name):
+                    delattr(self, name)
+        self.coefs_ = coefs
+        self.intercepts_ = network.trunk_intercepts
         self.head_coefs_ = network.head_coefs
         self.head_intercepts_ = network.head_intercepts
+        self.task_weights_ = np.array(trainer.weighting.weights, dtype=np.float64)
         self.loss_curve_ = np.array(trainer.loss_history)
         self.task_loss_curve_ = np.array(trainer.task_loss_history).reshape(
+            -1, self.n_tasks_
+        )
+        self.task_weight_curve_ = np.array(trainer.task_weight_history).reshape(
             -1, self.n_tasks_
         )
         self.n_iter_ = trainer.n_epochs
@@ -625,6 +741,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             single=single,
         )
         self._check_task_kinds(tasks, specs)
+        self._require_several_tasks(len(specs))
         warm = self._can_continue(X, hidden, specs, tasks)
         targets = encode_targets(specs, tasks, found, X.shape[0], weight)
         _require_weighted(tasks, targets)
@@ -641,22 +758,20 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             self._trainer.restart(rng, learning_rate)
             self._hidden = hidden
             self._n_inputs = X.shape[1]
+            # The task weights follow the parameter: learned ones continue
+            # when it still names the same strategy.
+            if self._trainer.weighting.name != self._learned_weighting():
+                self._trainer.weighting = self._new_weighting(targets, self._network)
         else:
             self._start_training(X, targets, hidden, rng)
-        self.task_weights_ = fixed_task_weights(self.task_weights, specs, targets)
         n_before = len(self._trainer.loss_history)
         max_iter = self._max_epochs(X.shape[0])
         result = self._trainer.run(
-            X,
-            targets,
-            max_iter,
-            self._training_options(),
-            self.task_weights_,
-            validation,
+            X, targets, max_iter, self._training_options(), validation
         )
         self.validation_loss_curve_ = result.validation_curve
         self.best_validation_loss_ = result.best_validation_loss
-        self._publish()
+        self._publish(X)
         self.best_loss_ = float(np.min(self.loss_curve_[n_before:]))
         if not result.converged:
             warn_not_converged(
@@ -717,28 +832,30 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                 "y has no observed target of positive weight: nothing to learn from."
             )
         if first:
+            self._require_several_tasks(len(self._specs))
             self._start_training(
                 X, targets, hidden, check_random_state(self.random_state)
-            )
-            self.task_weights_ = fixed_task_weights(
-                self.task_weights, self._specs, targets
             )
             self.validation_loss_curve_ = None
             self.best_validation_loss_ = None
         else:
-            self.task_weights_ = complete_task_weights(
-                self.task_weights_, self.task_weights, self._specs, targets
-            )
+            self._complete_weighting(targets)
         self._trainer.partial_fit_epoch(
-            X,
-            targets,
-            self._training_options(),
-            self.task_weights_,
-            float(self.learning_rate_init),
+            X, targets, self._training_options(), float(self.learning_rate_init)
         )
-        self._publish()
+        self._publish(X)
         self.best_loss_ = float(np.nanmin(self.loss_curve_))
         return self
+
+    def _complete_weighting(self, targets):
+        """Give the tasks observed for the first time their weight or baseline."""
+        weighting = self._trainer.weighting
+        if isinstance(weighting, FixedWeighting):
+            weighting.weights = complete_task_weights(
+                weighting.weights, self.task_weights, self._specs, targets
+            )
+        else:
+            weighting.complete(1.0 / balanced_task_weights(self._specs, targets))
 
     def _first_call_tasks(self, y, n_rows, labels, classes):
         """Set the tasks from the first ``partial_fit`` call."""
@@ -765,10 +882,16 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     def _later_call_tasks(self, y, n_rows, labels, classes, hidden):
         """Check a later ``partial_fit`` call against the fitted tasks."""
-        if hidden != self._hidden or self.activation != self._network.activation:
+        same_network = (
+            hidden == self._hidden
+            and self.activation == self._network.activation
+            and self._same_architecture()
+        )
+        if not same_network:
             raise ValueError(
-                "hidden_layer_sizes or activation changed since the model was "
-                "fitted; partial_fit continues the same network."
+                "hidden_layer_sizes, activation, architecture or n_experts "
+                "changed since the model was fitted; partial_fit continues the "
+                "same network."
             )
         tasks, single, found = self._observed_targets(y, n_rows, labels, fitted=True)
         if single != self._single_task_input and self.task_column is None:
@@ -786,15 +909,15 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         return tasks, found
 
     # ------------------------------------------------ public: prediction
-    def _representation(self, X):
-        """Shared representation of the rows, and each row's task (or None)."""
+    def _forward(self, X):
+        """The network's forward pass on the rows, and each row's task (or None)."""
         check_is_fitted(self)
         X, labels = self._features(X, reset=False)
         index = None if labels is None else known_task_index(self.tasks_, labels)
-        return self._network.shared(X)[-1], index
+        return self._network.forward(X), index
 
-    def _task_prediction(self, representation, task):
-        scores = self._network.scores(representation, task)
+    def _task_prediction(self, forward, task, rows):
+        scores = self._network.scores(forward, task, rows)
         spec = self._specs[task]
         if spec.kind == "regression":
             return scores[:, 0]
@@ -802,8 +925,8 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             return spec.classes[(scores[:, 0] > 0).astype(np.intp)]
         return spec.classes[np.argmax(scores, axis=1)]
 
-    def _task_proba(self, representation, task):
-        scores = self._network.scores(representation, task)
+    def _task_proba(self, forward, task, rows):
+        scores = self._network.scores(forward, task, rows)
         if self._specs[task].kind == "binary":
             positive = expit(scores[:, 0])
             return np.column_stack([1.0 - positive, positive])
@@ -826,12 +949,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             dtype. 1-D when fitted on a 1-D ``y`` or with a ``task_column``
             (then each row's prediction for its own task).
         """
-        representation, index = self._representation(X)
+        forward, index = self._forward(X)
         if index is not None:
             groups = list(rows_by_task(index))
             parts = [
-                self._task_prediction(representation[rows], task)
-                for task, rows in groups
+                self._task_prediction(forward, task, rows) for task, rows in groups
             ]
             if not parts:
                 return np.zeros(0)
@@ -839,8 +961,9 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             for (_, rows), part in zip(groups, parts, strict=True):
                 out[rows] = part
             return out
+        every_row = np.arange(_n_rows(forward))
         predictions = [
-            self._task_prediction(representation, t) for t in range(self.n_tasks_)
+            self._task_prediction(forward, t, every_row) for t in range(self.n_tasks_)
         ]
         if self._single_task_input:
             return predictions[0]
@@ -868,7 +991,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             zero for labels its task does not have, NaN for a row of a
             regression task.
         """
-        representation, index = self._representation(X)
+        forward, index = self._forward(X)
         if index is not None:
             proba = np.zeros((index.size, len(self.classes_)))
             for task, rows in rows_by_task(index):
@@ -877,24 +1000,31 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                     proba[rows] = np.nan
                     continue
                 columns = np.searchsorted(self.classes_, spec.classes)
-                proba[np.ix_(rows, columns)] = self._task_proba(
-                    representation[rows], task
-                )
+                proba[np.ix_(rows, columns)] = self._task_proba(forward, task, rows)
             return proba
+        every_row = np.arange(_n_rows(forward))
         probabilities = [
-            None if spec.kind == "regression" else self._task_proba(representation, t)
+            None
+            if spec.kind == "regression"
+            else self._task_proba(forward, t, every_row)
             for t, spec in enumerate(self._specs)
         ]
         return probabilities[0] if self._single_task_input else probabilities
 
     @property
     def task_relatedness_(self):
-        """Cosine similarity of the tasks' head weights, (n_tasks, n_tasks)."""
+        """How alike the tasks are, (n_tasks, n_tasks), 1 on the diagonal.
+
+        Hard sharing: the cosine similarity of the tasks' head weights.
+        Mixture of experts: the overlap of their gates on the training rows.
+        """
         check_is_fitted(self)
+        if self._network.architecture == "mmoe":
+            return self._gate_relatedness
         return cosine_matrix([np.ravel(coef) for coef in self.head_coefs_])
 
     def transform(self, X):
-        """The shared representation: activations of the last hidden layer.
+        """The learned representation of the samples.
 
         Parameters
         ----------
@@ -904,10 +1034,16 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
         Returns
         -------
-        representation : ndarray of shape (n_samples, hidden_layer_sizes[-1])
-            What every head reads.
+        representation : ndarray of shape (n_samples, n_outputs)
+            Hard sharing: the activations of the last shared layer, what every
+            head reads (``n_outputs = hidden_layer_sizes[-1]``). Mixture of
+            experts: every expert's last layer side by side, expert by expert
+            (``n_outputs = n_experts * hidden_layer_sizes[-1]``), from which
+            each task's gate mixes its input.
         """
-        return self._representation(X)[0]
+        check_is_fitted(self)
+        X, _ = self._features(X, reset=False)
+        return self._network.representation(X)
 
     def score(self, X, y):
         """Mean over tasks of R^2 (regression tasks) and accuracy (the others).
@@ -928,13 +1064,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             fraction of correct labels for a classification task), averaged
             over the tasks that ``y`` observes, each task counting equally.
         """
-        representation, index = self._representation(X)
-        found = self._scored_targets(y, representation.shape[0], index)
+        forward, index = self._forward(X)
+        found = self._scored_targets(y, _n_rows(forward), index)
         scores = []
         for t, (rows, values) in enumerate(found):
             if rows.size == 0:
                 continue
-            prediction = self._task_prediction(representation[rows], t)
+            prediction = self._task_prediction(forward, t, rows)
             if self._specs[t].kind == "regression":
                 truth = encode(self._specs[t], self.tasks_[t], values)
                 scores.append(r2_score(truth, prediction))
@@ -959,8 +1095,11 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     @property
     def _n_features_out(self):
-        """Width of the shared representation (for ``get_feature_names_out``)."""
-        return self.coefs_[-1].shape[1]
+        """Width of :meth:`transform`'s output (for ``get_feature_names_out``)."""
+        width = self.coefs_[-1].shape[-1]
+        if self._network.architecture == "mmoe":
+            return width * self._network.n_experts
+        return width
 
     # ----------------------------------------------------------- internals
     def _objective(self, X, y, sample_weight=None):
@@ -972,7 +1111,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         weight = _sample_weight(sample_weight, X)
         targets = encode_targets(self._specs, tasks, found, X.shape[0], weight)
         objective, _, gradient = self._network.loss_and_gradient(
-            X, full_batch(targets, self.task_weights_), float(self.alpha)
+            X, full_batch(targets), float(self.alpha), self.task_weights_
         )
         return objective, gradient
 
@@ -1025,7 +1164,10 @@ class _OneKindMixin:
         hidden_layer_sizes=(64,),
         activation="relu",
         *,
+        architecture="shared",
+        n_experts=4,
         task_weights=None,
+        gradient_surgery=None,
         alpha=1e-4,
         batch_size="auto",
         learning_rate_init=1e-3,
@@ -1042,7 +1184,10 @@ class _OneKindMixin:
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.architecture = architecture
+        self.n_experts = n_experts
         self.task_weights = task_weights
+        self.gradient_surgery = gradient_surgery
         self.alpha = alpha
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init

@@ -1,26 +1,35 @@
-"""The network of :class:`skmtl.neural.MultiTaskMLP`: parameters, loss, Adam.
+"""The networks of :class:`skmtl.neural.MultiTaskMLP`: parameters, loss, Adam.
 
-Pure numpy, no estimator logic. A network's parameters are the arrays of the
-shared layers and then of one head per task::
+Pure numpy, no estimator logic. A network is a *trunk* that every task
+shares, task-specific parts (the gates of a mixture of experts) and one
+linear head per task, all stored in one flat vector (weights first, then
+biases, so that the L2 penalty reads a prefix):
 
-    [W_1, b_1, ..., W_L, b_L, V_1, c_1, ..., V_T, c_T]
+- :class:`HardSharing`: shared hidden layers ``W_l, b_l``; every head reads
+  the last one, the shared representation ``h_L(x)``;
+- :class:`MixtureOfExperts`: ``E`` expert networks of the same hidden
+  layers; task ``t`` reads the mixture ``sum_e g_te(x) h_L^e(x)`` of their
+  outputs, weighted by its softmax gate ``g_t(x) = softmax(G_t^T x + a_t)``
+  (Ma et al., KDD 2018).
 
-``W_l`` of shape (fan_in, fan_out), ``V_t`` of shape (h_L, width_t) with
-width 1 for regression and binary tasks and ``K_t`` for a multi-class task,
-all views of one flat vector.
+Heads ``V_t`` have shape (h_L, width_t): width 1 for regression and binary
+tasks and ``K_t`` for a multi-class task.
 
 A *batch* is the data of one gradient step: rows ``X_B`` of the design and,
 for every task observed in it, a tuple
 ``(task, positions, targets, scale, weights)``: the positions (in ``X_B``) of
 the rows where the task is observed, their encoded targets (numbers, or class
-codes ``0..K-1``; binary tasks code the second class as 1), the weight of the
-task's entries in the objective and the sample weight ``w_i`` of each entry
-(None for all 1). :meth:`Network.loss_and_gradient` returns
+codes ``0..K-1``; binary tasks code the second class as 1), the factor
+``scale`` that makes the task's weighted sum of losses an estimate of its mean
+loss, and the sample weight ``w_i`` of each entry (None for all 1).
+:meth:`Network.loss_and_gradient` returns
 
-    sum_t scale_t sum_{i in positions_t} w_i loss_t(targets_i, head_t(X_B)_i)
-    + (alpha / 2) * (sum_l ||W_l||^2 + sum_t ||V_t||^2)
+    sum_t lambda_t scale_t sum_{i in positions_t} w_i loss_t(targets_i, f_t(X_B)_i)
+    + (alpha / 2) * ||every weight matrix||^2
 
-and its gradient with respect to every parameter.
+and its gradient with respect to every parameter; :meth:`Network.task_gradients`
+returns the gradient of each task's term apart, for the strategies that
+compare them (GradNorm, PCGrad).
 """
 
 import numpy as np
@@ -105,47 +114,98 @@ def null_loss(kind, targets, n_classes, weights=None):
     return loss, log_frequency - log_frequency.mean()
 
 
-class Network:
-    """Shared layers and one head per task, stored in one flat vector.
+ARCHITECTURES = ("shared", "mmoe")
 
-    The weights of every layer and head come first in ``flat`` (the part
-    under the L2 penalty), the biases after them; ``params`` are views of
-    ``flat`` in the order of the module docstring, so Adam updates the
-    whole network with a few vector operations.
+
+def _activate(Z, activation):
+    """Apply the activation in place; return the activations."""
+    if activation == "relu":
+        return np.maximum(Z, 0.0, out=Z)
+    return np.tanh(Z, out=Z)
+
+
+def _activation_derivative(H, activation):
+    """Derivative of the activation, read from its output ``H``."""
+    if activation == "relu":
+        return H > 0
+    return 1.0 - H**2
+
+
+def _is_every_row(positions, n_rows):
+    """Whether ``positions`` are ``0, 1, ..., n_rows - 1`` in order."""
+    return positions.size == n_rows and bool(np.all(positions == np.arange(n_rows)))
+
+
+def _rows(array, positions, every_row, axis=0):
+    """``array`` at ``positions`` along ``axis``; no copy when ``every_row``."""
+    if every_row:
+        return array
+    return array[positions] if axis == 0 else array[:, positions]
+
+
+class Network:
+    """A trunk, task-specific parts and one head per task, in one flat vector.
+
+    Subclasses lay out the trunk and the task-specific parts and run them
+    forward and backward; the heads, the losses, the penalty and the flat
+    storage are here. ``params`` are views of ``flat`` in the order trunk,
+    task parts, heads (weight then bias of each), so Adam updates the whole
+    network with a few vector operations.
 
     Parameters
     ----------
     sizes : list of int
-        Widths of the input and of each shared layer.
+        Widths of the input and of each hidden layer.
     widths : list of int
         Width of each head.
     kinds : list of str
         Kind of each task's head.
     activation : {"relu", "tanh"}
-        Activation of the shared layers.
+        Activation of the hidden layers.
     """
 
+    architecture = None
+
     def __init__(self, sizes, widths, kinds, activation):
+        self.sizes = list(sizes)
         self.n_layers = len(sizes) - 1
         self.kinds = list(kinds)
+        self.n_tasks = len(self.kinds)
         self.activation = activation
-        self.shapes = [
-            ((fan_in, fan_out), fan_out)
-            for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True)
-        ] + [((sizes[-1], width), width) for width in widths]
-        self.n_weights = sum(rows * columns for (rows, columns), _ in self.shapes)
-        self.size = self.n_weights + sum(bias for _, bias in self.shapes)
+        trunk, task_parts = self._trunk_shapes(), self._task_part_shapes()
+        heads = [
+            ((sizes[-1] * self._head_inputs(), width), (width,)) for width in widths
+        ]
+        self.shapes = trunk + task_parts + heads
+        self.n_trunk, self.n_task_parts = len(trunk), len(task_parts)
+        self.n_weights = sum(int(np.prod(w)) for w, _ in self.shapes)
+        self.size = self.n_weights + sum(int(np.prod(b)) for _, b in self.shapes)
         self.flat = np.zeros(self.size)
         self.params = self.views(self.flat)
+        # Where the trunk's parameters sit in ``flat``: the part every task
+        # shares, which gradient surgery projects.
+        marks = np.zeros(self.size, dtype=bool)
+        for view in self.views(marks)[: 2 * self.n_trunk]:
+            view[...] = True
+        self.trunk_index = np.flatnonzero(marks)
+        # And the weights of its last layer, whose gradient norms GradNorm
+        # balances.
+        marks[...] = False
+        self.views(marks)[2 * self.n_trunk - 2][...] = True
+        self.last_layer_index = np.flatnonzero(marks)
+
+    def _head_inputs(self):
+        return 1
 
     def views(self, buffer):
-        """``[W_1, b_1, ..., V_T, c_T]`` as views of a flat vector."""
+        """Every weight and bias as a view of a flat vector, in ``shapes`` order."""
         views, weight_start, bias_start = [], 0, self.n_weights
-        for (rows, columns), bias in self.shapes:
-            weight_stop = weight_start + rows * columns
-            views.append(buffer[weight_start:weight_stop].reshape(rows, columns))
-            views.append(buffer[bias_start : bias_start + bias])
-            weight_start, bias_start = weight_stop, bias_start + bias
+        for weight_shape, bias_shape in self.shapes:
+            weight_stop = weight_start + int(np.prod(weight_shape))
+            bias_stop = bias_start + int(np.prod(bias_shape))
+            views.append(buffer[weight_start:weight_stop].reshape(weight_shape))
+            views.append(buffer[bias_start:bias_stop].reshape(bias_shape))
+            weight_start, bias_start = weight_stop, bias_stop
         return views
 
     def __getstate__(self):
@@ -157,89 +217,92 @@ class Network:
         self.__dict__.update(state)
         self.params = self.views(self.flat)
 
-    @classmethod
-    def initialize(cls, rng, n_features, hidden, kinds, widths, head_bias, activation):
-        """Glorot-uniform weights, zero hidden biases, heads at the null model.
-
-        Parameters
-        ----------
-        rng : numpy.random.RandomState
-            Source of the random weights.
-        n_features : int
-            Width of the input.
-        hidden : sequence of int
-            Widths of the shared layers.
-        kinds : list of str
-            Kind of each task.
-        widths : list of int
-            Width of each head.
-        head_bias : list of ndarray
-            Initial intercepts of each head (the best constant prediction).
-        activation : {"relu", "tanh"}
-            Activation of the shared layers.
-
-        Returns
-        -------
-        network : Network
-            The initialised network.
-        """
-        network = cls([n_features, *hidden], widths, kinds, activation)
-        for index, ((fan_in, fan_out), _) in enumerate(network.shapes):
-            bound = np.sqrt(6.0 / (fan_in + fan_out))
-            network.params[2 * index][...] = rng.uniform(
-                -bound, bound, size=(fan_in, fan_out)
-            )
-        for bias, initial in zip(network.head_intercepts, head_bias, strict=True):
-            bias[...] = initial
-        return network
-
     # ------------------------------------------------------------- views
     @property
-    def coefs(self):
-        """Weights of the shared layers."""
-        return self.params[0 : 2 * self.n_layers : 2]
+    def trunk_coefs(self):
+        """Weights of the trunk's layers."""
+        return self.params[0 : 2 * self.n_trunk : 2]
 
     @property
-    def intercepts(self):
-        """Biases of the shared layers."""
-        return self.params[1 : 2 * self.n_layers : 2]
+    def trunk_intercepts(self):
+        """Biases of the trunk's layers."""
+        return self.params[1 : 2 * self.n_trunk : 2]
+
+    @property
+    def _first_head(self):
+        return 2 * (self.n_trunk + self.n_task_parts)
 
     @property
     def head_coefs(self):
         """Weights of the heads."""
-        return self.params[2 * self.n_layers :: 2]
+        return self.params[self._first_head :: 2]
 
     @property
     def head_intercepts(self):
         """Biases of the heads."""
-        return self.params[2 * self.n_layers + 1 :: 2]
-
-    # ----------------------------------------------------------- forward
-    def shared(self, X):
-        """Activations of every shared layer, the last one the representation."""
-        activations = []
-        H = X
-        for W, b in zip(self.coefs, self.intercepts, strict=True):
-            Z = safe_sparse_dot(H, W, dense_output=True)
-            Z += b
-            if self.activation == "relu":
-                H = np.maximum(Z, 0.0, out=Z)
-            else:
-                H = np.tanh(Z, out=Z)
-            activations.append(H)
-        return activations
-
-    def scores(self, representation, task):
-        """Scores of one head on rows of the shared representation."""
-        return representation @ self.head_coefs[task] + self.head_intercepts[task]
+        return self.params[self._first_head + 1 :: 2]
 
     def penalty(self, alpha):
-        """``(alpha / 2)`` times the squared norm of every weight matrix."""
+        """``(alpha / 2)`` times the squared norm of every weight array."""
         weights = self.flat[: self.n_weights]
         return 0.5 * alpha * float(weights @ weights)
 
-    # ---------------------------------------------------------- backward
-    def loss_and_gradient(self, X, batch, alpha):
+    # ----------------------------------------------------------- forward
+    def scores(self, forward, task, positions):
+        """Scores of one task's head on some rows of a forward pass.
+
+        Parameters
+        ----------
+        forward : tuple
+            What :meth:`forward` returned for the rows ``X``.
+        task : int
+            The task.
+        positions : ndarray of int
+            Rows of ``X`` to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (len(positions), width)
+            The head's scores.
+        """
+        inputs, _ = self.task_input(forward, task, positions)
+        return inputs @ self.head_coefs[task] + self.head_intercepts[task]
+
+    def _task_terms(self, forward, batch, task_weights, grads, upstream):
+        """Heads, losses and task parts of a batch, gradients accumulated.
+
+        ``upstream`` collects the gradient flowing from the tasks into the
+        trunk's output.
+        """
+        objective, task_sums = 0.0, {}
+        first_head = self._first_head
+        for task, positions, targets, scale, weights in batch:
+            inputs, local = self.task_input(forward, task, positions)
+            V = self.head_coefs[task]
+            losses, d_scores = LOSSES[self.kinds[task]](
+                inputs @ V + self.head_intercepts[task], targets
+            )
+            if weights is not None:
+                losses = losses * weights
+                d_scores *= weights[:, None]
+            task_sums[task] = float(losses.sum())
+            factor = scale * task_weights[task]
+            objective += factor * task_sums[task]
+            d_scores *= factor
+            grads[first_head + 2 * task][...] = inputs.T @ d_scores
+            grads[first_head + 2 * task + 1][...] = d_scores.sum(axis=0)
+            self.task_backward(
+                forward,
+                task,
+                positions,
+                local,
+                d_scores @ V.T,
+                grads,
+                upstream,
+            )
+        return objective, task_sums
+
+    def loss_and_gradient(self, X, batch, alpha, task_weights):
         """Objective of one batch and its gradient.
 
         Parameters
@@ -251,6 +314,8 @@ class Network:
             observed in the batch, see the module docstring.
         alpha : float
             Strength of the L2 penalty.
+        task_weights : ndarray of shape (n_tasks,)
+            The task weights ``lambda_t``.
 
         Returns
         -------
@@ -258,48 +323,289 @@ class Network:
             Weighted data term plus penalty.
         task_sums : dict
             Sum of the entry losses of each task in the batch, each times its
-            sample weight (not its task's ``scale``).
+            sample weight (not its ``scale`` nor its task weight).
         gradient : ndarray of shape (size,)
             Gradient with respect to ``flat``.
         """
-        activations = self.shared(X)
-        representation = activations[-1]
+        forward = self.forward(X)
         gradient = np.zeros(self.size)
         grads = self.views(gradient)
-        d_representation = np.zeros_like(representation)
-        objective, task_sums = 0.0, {}
-        first_head = 2 * self.n_layers
-        for task, positions, targets, scale, weights in batch:
-            rows = representation[positions]
-            V = self.head_coefs[task]
-            losses, d_scores = LOSSES[self.kinds[task]](
-                rows @ V + self.head_intercepts[task], targets
-            )
-            if weights is not None:
-                losses = losses * weights
-                d_scores *= weights[:, None]
-            task_sums[task] = float(losses.sum())
-            objective += scale * task_sums[task]
-            d_scores *= scale
-            grads[first_head + 2 * task][...] = rows.T @ d_scores
-            grads[first_head + 2 * task + 1][...] = d_scores.sum(axis=0)
-            # Positions are distinct within a task: no repeated index here.
-            d_representation[positions] += d_scores @ V.T
-        d_H = d_representation
+        upstream = self.new_upstream(forward)
+        objective, task_sums = self._task_terms(
+            forward, batch, task_weights, grads, upstream
+        )
+        self.trunk_backward(forward, upstream, grads)
+        if alpha > 0:
+            gradient[: self.n_weights] += alpha * self.flat[: self.n_weights]
+        return objective + self.penalty(alpha), task_sums, gradient
+
+    def task_gradients(self, X, batch):
+        """Each task's term of one batch and its gradient, apart.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_rows, n_features)
+            Rows of the batch.
+        batch : list of tuple
+            ``(task, positions, targets, scale, weights)`` for each task
+            observed in the batch, see the module docstring.
+
+        Returns
+        -------
+        task_sums : dict
+            As in :meth:`loss_and_gradient`.
+        gradients : dict
+            For each task of the batch, the gradient (shape (size,)) of its
+            unweighted term ``scale_t sum_i w_i loss_t`` (no penalty): zero
+            outside the trunk, its task part and its head.
+        """
+        forward = self.forward(X)
+        ones = np.ones(self.n_tasks)
+        gradients, task_sums = {}, {}
+        for term in batch:
+            task = term[0]
+            gradient = np.zeros(self.size)
+            grads = self.views(gradient)
+            upstream = self.new_upstream(forward)
+            _, sums = self._task_terms(forward, [term], ones, grads, upstream)
+            self.trunk_backward(forward, upstream, grads)
+            gradients[task], task_sums[task] = gradient, sums[task]
+        return task_sums, gradients
+
+
+class HardSharing(Network):
+    """Shared hidden layers, read by every head (hard parameter sharing).
+
+    The trunk is ``[W_1, b_1, ..., W_L, b_L]``, ``W_l`` of shape
+    (fan_in, fan_out); no task-specific part.
+    """
+
+    architecture = "shared"
+
+    def _trunk_shapes(self):
+        sizes = self.sizes
+        return [((i, o), (o,)) for i, o in zip(sizes[:-1], sizes[1:], strict=True)]
+
+    def _task_part_shapes(self):
+        return []
+
+    def forward(self, X):
+        """Activations of every hidden layer, the last one the representation."""
+        activations, H = [], X
+        for W, b in zip(self.trunk_coefs, self.trunk_intercepts, strict=True):
+            Z = safe_sparse_dot(H, W, dense_output=True)
+            Z += b
+            H = _activate(Z, self.activation)
+            activations.append(H)
+        return X, activations
+
+    def representation(self, X):
+        """The shared representation ``h_L(x)``, shape (n_rows, h_L)."""
+        return self.forward(X)[1][-1]
+
+    def task_input(self, forward, task, positions):
+        """What the task's head reads on its rows: the shared representation."""
+        representation = forward[1][-1]
+        every_row = _is_every_row(positions, representation.shape[0])
+        return _rows(representation, positions, every_row), None
+
+    def new_upstream(self, forward):
+        """A zero gradient of the shared representation."""
+        return np.zeros_like(forward[1][-1])
+
+    def task_backward(self, forward, task, positions, local, d_inputs, grads, upstream):
+        """Add the head's gradient on its rows to the representation's."""
+        # Positions are distinct within a task: no repeated index here.
+        upstream[positions] += d_inputs
+
+    def trunk_backward(self, forward, upstream, grads):
+        """Backpropagate the representation's gradient through the layers."""
+        X, activations = forward
+        d_H = upstream
         for layer in range(self.n_layers - 1, -1, -1):
-            H = activations[layer]
-            if self.activation == "relu":
-                d_Z = d_H * (H > 0)
-            else:
-                d_Z = d_H * (1.0 - H**2)
+            d_Z = d_H * _activation_derivative(activations[layer], self.activation)
             below = X if layer == 0 else activations[layer - 1]
             grads[2 * layer][...] = safe_sparse_dot(below.T, d_Z, dense_output=True)
             grads[2 * layer + 1][...] = d_Z.sum(axis=0)
             if layer > 0:
-                d_H = d_Z @ self.coefs[layer].T
-        if alpha > 0:
-            gradient[: self.n_weights] += alpha * self.flat[: self.n_weights]
-        return objective + self.penalty(alpha), task_sums, gradient
+                d_H = d_Z @ self.trunk_coefs[layer].T
+
+
+class MixtureOfExperts(Network):
+    """Experts of the same hidden layers and one softmax gate per task (MMoE).
+
+    The trunk holds ``n_experts`` networks of the hidden layers, stacked:
+    the first layer's weights of shape (n_features, n_experts, h_1), so that
+    one product computes every expert's first layer, the others of shape
+    (n_experts, h_{l-1}, h_l); biases of shape (n_experts, h_l). Task
+    ``t``'s gate ``G_t, a_t`` (shapes (n_features, n_experts) and
+    (n_experts,)) weights the experts' outputs ``h_L^e(x)`` by
+    ``softmax(G_t^T x + a_t)``; its head reads the mixture, a vector of
+    width h_L.
+
+    Parameters
+    ----------
+    sizes, widths, kinds, activation
+        As in :class:`Network`.
+    n_experts : int
+        Number of expert networks.
+    """
+
+    architecture = "mmoe"
+
+    def __init__(self, sizes, widths, kinds, activation, n_experts):
+        self.n_experts = int(n_experts)
+        super().__init__(sizes, widths, kinds, activation)
+
+    def _trunk_shapes(self):
+        E, sizes = self.n_experts, self.sizes
+        shapes = [((sizes[0], E, sizes[1]), (E, sizes[1]))]
+        for fan_in, fan_out in zip(sizes[1:-1], sizes[2:], strict=True):
+            shapes.append(((E, fan_in, fan_out), (E, fan_out)))
+        return shapes
+
+    def _task_part_shapes(self):
+        return [((self.sizes[0], self.n_experts), (self.n_experts,))] * self.n_tasks
+
+    @property
+    def gate_coefs(self):
+        """Weights ``G_t`` of each task's gate."""
+        return self.params[2 * self.n_trunk : self._first_head : 2]
+
+    @property
+    def gate_intercepts(self):
+        """Biases ``a_t`` of each task's gate."""
+        return self.params[2 * self.n_trunk + 1 : self._first_head : 2]
+
+    def forward(self, X):
+        """Activations of every layer of every expert, (n_experts, n_rows, h_l)."""
+        E, n_rows = self.n_experts, X.shape[0]
+        W, b = self.trunk_coefs[0], self.trunk_intercepts[0]
+        Z = safe_sparse_dot(X, W.reshape(W.shape[0], -1), dense_output=True)
+        Z += b.ravel()
+        H = _activate(Z, self.activation).reshape(n_rows, E, -1).transpose(1, 0, 2)
+        activations = [H]
+        for W, b in zip(self.trunk_coefs[1:], self.trunk_intercepts[1:], strict=True):
+            Z = np.matmul(H, W)
+            Z += b[:, None, :]
+            H = _activate(Z, self.activation)
+            activations.append(H)
+        return X, activations
+
+    def representation(self, X):
+        """The experts' outputs side by side, shape (n_rows, n_experts * h_L)."""
+        outputs = self.forward(X)[1][-1]
+        return outputs.transpose(1, 0, 2).reshape(X.shape[0], -1)
+
+    def gates(self, X, task):
+        """The task's gate on the rows of ``X``, shape (n_rows, n_experts)."""
+        logits = safe_sparse_dot(X, self.gate_coefs[task], dense_output=True)
+        logits += self.gate_intercepts[task]
+        return np.exp(log_softmax(logits))
+
+    def task_input(self, forward, task, positions):
+        """The gated mixture of the experts' outputs on the task's rows."""
+        X, activations = forward
+        every_row = _is_every_row(positions, X.shape[0])
+        rows_X = _rows(X, positions, every_row)
+        gate = self.gates(rows_X, task)
+        outputs = _rows(activations[-1], positions, every_row, axis=1)
+        mixture = gate[:, 0, None] * outputs[0]
+        for expert in range(1, self.n_experts):
+            mixture += gate[:, expert, None] * outputs[expert]
+        return mixture, (rows_X, gate, outputs, every_row)
+
+    def new_upstream(self, forward):
+        """A zero gradient of the experts' outputs."""
+        return np.zeros_like(forward[1][-1])
+
+    def task_backward(self, forward, task, positions, local, d_inputs, grads, upstream):
+        """Gradients of the task's gate, and of the experts' outputs."""
+        rows_X, gate, outputs, every_row = local
+        # d mixture / d gate_e = output_e; softmax backward to the logits.
+        d_gate = np.einsum("nh,enh->ne", d_inputs, outputs)
+        d_logits = gate * (d_gate - np.sum(gate * d_gate, axis=1, keepdims=True))
+        part = 2 * (self.n_trunk + task)
+        grads[part][...] = safe_sparse_dot(rows_X.T, d_logits, dense_output=True)
+        grads[part + 1][...] = d_logits.sum(axis=0)
+        for expert in range(self.n_experts):
+            contribution = gate[:, expert, None] * d_inputs
+            if every_row:
+                upstream[expert] += contribution
+            else:
+                upstream[expert, positions] += contribution
+
+    def trunk_backward(self, forward, upstream, grads):
+        """Backpropagate the experts' output gradients through their layers."""
+        X, activations = forward
+        d_H = upstream
+        for layer in range(self.n_layers - 1, 0, -1):
+            d_Z = d_H * _activation_derivative(activations[layer], self.activation)
+            below = activations[layer - 1]
+            grads[2 * layer][...] = np.matmul(below.transpose(0, 2, 1), d_Z)
+            grads[2 * layer + 1][...] = d_Z.sum(axis=1)
+            d_H = np.matmul(d_Z, self.trunk_coefs[layer].transpose(0, 2, 1))
+        d_Z = d_H * _activation_derivative(activations[0], self.activation)
+        d_Z = d_Z.transpose(1, 0, 2).reshape(X.shape[0], -1)
+        grads[0][...] = safe_sparse_dot(X.T, d_Z, dense_output=True).reshape(
+            grads[0].shape
+        )
+        grads[1][...] = d_Z.sum(axis=0).reshape(grads[1].shape)
+
+
+def build_network(architecture, sizes, widths, kinds, activation, n_experts=1):
+    """An uninitialised network of the given architecture.
+
+    Parameters
+    ----------
+    architecture : {"shared", "mmoe"}
+        Hard sharing or the multi-gate mixture of experts.
+    sizes, widths, kinds, activation
+        As in :class:`Network`.
+    n_experts : int, default=1
+        Number of experts (``"mmoe"`` only).
+
+    Returns
+    -------
+    network : Network
+        Its parameters all zero.
+    """
+    if architecture == "mmoe":
+        return MixtureOfExperts(sizes, widths, kinds, activation, n_experts)
+    return HardSharing(sizes, widths, kinds, activation)
+
+
+def initialize(network, rng, head_bias):
+    """Glorot-uniform weights, zero hidden biases and gates, heads at the null model.
+
+    Parameters
+    ----------
+    network : Network
+        The network, updated in place.
+    rng : numpy.random.RandomState
+        Source of the random weights.
+    head_bias : list of ndarray
+        Initial intercepts of each head (the best constant prediction).
+
+    Returns
+    -------
+    network : Network
+        The same network. Gates start at zero: every task mixes the experts
+        equally until training tells them apart.
+    """
+    first_layer = network.trunk_coefs[0]
+    for weights in network.trunk_coefs + network.head_coefs:
+        # One expert's fans: the first layer of a mixture of experts is
+        # stacked as (n_features, n_experts, h_1), the others (.., in, out).
+        if weights is first_layer and weights.ndim == 3:
+            fan_in, fan_out = weights.shape[0], weights.shape[2]
+        else:
+            fan_in, fan_out = weights.shape[-2], weights.shape[-1]
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        weights[...] = rng.uniform(-bound, bound, size=weights.shape)
+    for bias, initial in zip(network.head_intercepts, head_bias, strict=True):
+        bias[...] = initial
+    return network
 
 
 class Adam:

@@ -904,8 +904,9 @@ def check_task_weights(task_weights, n_tasks):
     weights = np.asarray(task_weights)
     if weights.dtype.kind not in "biuf" or weights.shape != (n_tasks,):
         raise ValueError(
-            f"task_weights must be None, 'balanced' or an array of {n_tasks} "
-            f"non-negative numbers (one per task), got {task_weights!r}."
+            "task_weights must be None, 'balanced', 'uncertainty', 'gradnorm' "
+            f"or an array of {n_tasks} non-negative numbers (one per task), got "
+            f"{task_weights!r}."
         )
     weights = weights.astype(np.float64)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:

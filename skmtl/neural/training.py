@@ -1,9 +1,11 @@
 """Training of :class:`skmtl.neural.MultiTaskMLP`: epochs of minibatch Adam.
 
 A :class:`Trainer` runs epochs on a :class:`~skmtl.neural.network.Network`:
-it shuffles the rows, cuts them into :class:`Minibatches`, steps Adam,
-records the loss of each epoch, and stops when the watched loss (training
-loss, or validation loss with early stopping) stalls. It lives as long as its
+it shuffles the rows, cuts them into :class:`Minibatches`, combines the
+tasks' gradients (task weights from :mod:`~skmtl.neural.weighting`, gradient
+surgery), steps Adam, records the loss and task weights of each epoch, and
+stops when the watched loss (training loss, or validation loss with early
+stopping) stalls. It lives as long as its
 network, so that ``partial_fit`` calls and warm-started fits continue its loss
 curves and its epoch and step counts. The held-out split of early stopping and
 the convergence warning are here too.
@@ -16,7 +18,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._layout.tasks import rows_by_task
-from .network import LOSSES, Adam, Network, null_loss
+from .network import LOSSES, Adam, build_network, initialize, null_loss
+from .weighting import FixedWeighting, project_conflicts
 
 # Tasks shown per epoch with ``verbose``: enough to follow, not a wall of text.
 _MAX_REPORTED_TASKS = 10
@@ -39,6 +42,8 @@ class TrainingOptions(NamedTuple):
         Epochs without progress before stopping.
     verbose : int
         Print the losses of each epoch when positive.
+    gradient_surgery : None or "pcgrad"
+        Whether to project out conflicts between the tasks' trunk gradients.
     """
 
     alpha: float
@@ -47,6 +52,7 @@ class TrainingOptions(NamedTuple):
     tol: float
     n_iter_no_change: int
     verbose: int
+    gradient_surgery: object = None
 
 
 class EpochsResult(NamedTuple):
@@ -88,8 +94,8 @@ def batch_rows(batch_size, n_rows):
     return min(int(batch_size), n_rows)
 
 
-def full_batch(targets, task_weights):
-    """All observations as one batch, entries weighted ``lambda_t w_i / S_t``.
+def full_batch(targets):
+    """All observations as one batch, entries weighted ``w_i / S_t``.
 
     ``S_t`` is the total sample weight of task ``t`` (its count ``n_t``
     without sample weights), so that each task contributes its weighted mean
@@ -99,8 +105,6 @@ def full_batch(targets, task_weights):
     ----------
     targets : Targets
         The encoded observations.
-    task_weights : ndarray of shape (n_tasks,)
-        Task weights ``lambda_t``.
 
     Returns
     -------
@@ -113,7 +117,7 @@ def full_batch(targets, task_weights):
             t,
             targets.rows[t],
             targets.values[t],
-            task_weights[t] / targets.totals[t],
+            1.0 / targets.totals[t],
             targets.weights[t],
         )
         for t in range(targets.n_tasks)
@@ -125,12 +129,13 @@ class Minibatches:
     """The observations of every task, cut into minibatches of rows.
 
     An entry ``i`` of task ``t`` in a batch of ``m`` of the ``n`` rows has
-    weight ``lambda_t w_i n / (m S_t)``, ``w_i`` its sample weight and ``S_t``
-    the task's total (``n_t`` without sample weights): each batch objective
-    is an unbiased estimate of the full objective (exact when the batch holds
-    every row). Unlike scikit-learn's MLPs, which divide each batch by its
-    own total weight, this keeps a batch with little weight from counting as
-    much as one with a lot.
+    weight ``w_i n / (m S_t)``, ``w_i`` its sample weight and ``S_t`` the
+    task's total (``n_t`` without sample weights): each batch's sum is an
+    unbiased estimate of the task's mean loss (exact when the batch holds
+    every row), which the network multiplies by the task weight. Unlike
+    scikit-learn's MLPs, which divide each batch by its own total weight,
+    this keeps a batch with little weight from counting as much as one with
+    a lot.
 
     Parameters
     ----------
@@ -138,17 +143,14 @@ class Minibatches:
         The encoded observations.
     batch_size : int
         Rows per batch (the last one may have fewer).
-    task_weights : ndarray of shape (n_tasks,)
-        Task weights ``lambda_t``.
     """
 
-    def __init__(self, targets, batch_size, task_weights):
+    def __init__(self, targets, batch_size):
         self.n_rows = targets.n_rows
         self.n_tasks = targets.n_tasks
         self.counts = targets.counts
         self.totals = targets.totals
         self.batch_size = batch_size
-        self.task_weights = task_weights
         # All observations in one table (task, row, value), grouped by task,
         # built once rather than at every epoch.
         self.obs_task = np.repeat(np.arange(self.n_tasks), self.counts)
@@ -193,9 +195,7 @@ class Minibatches:
             batch = []
             for t in np.flatnonzero(np.diff(task_bounds)):
                 entries = members[task_bounds[t] : task_bounds[t + 1]]
-                scale = (
-                    self.task_weights[t] * self.n_rows / (rows.size * self.totals[t])
-                )
+                scale = self.n_rows / (rows.size * self.totals[t])
                 weights = None
                 if self.obs_weight is not None:
                     weights = self.obs_weight[entries]
@@ -211,7 +211,9 @@ class Minibatches:
             yield rows, batch
 
 
-def initial_network(rng, n_features, hidden, specs, targets, activation):
+def initial_network(
+    rng, n_features, hidden, specs, targets, activation, architecture, n_experts
+):
     """A new network whose heads start at the best constant prediction.
 
     Parameters
@@ -227,7 +229,11 @@ def initial_network(rng, n_features, hidden, specs, targets, activation):
     targets : Targets
         The encoded observations, for the heads' initial intercepts.
     activation : {"relu", "tanh"}
-        Activation of the shared layers.
+        Activation of the hidden layers.
+    architecture : {"shared", "mmoe"}
+        Hard sharing or the multi-gate mixture of experts.
+    n_experts : int
+        Number of experts of a mixture of experts.
 
     Returns
     -------
@@ -238,15 +244,15 @@ def initial_network(rng, n_features, hidden, specs, targets, activation):
         null_loss(spec.kind, targets.values[t], spec.width, targets.weights[t])[1]
         for t, spec in enumerate(specs)
     ]
-    return Network.initialize(
-        rng,
-        n_features,
-        hidden,
-        [spec.kind for spec in specs],
+    network = build_network(
+        architecture,
+        [n_features, *hidden],
         [spec.width for spec in specs],
-        head_bias,
+        [spec.kind for spec in specs],
         activation,
+        n_experts,
     )
+    return initialize(network, rng, head_bias)
 
 
 def validation_split(X, targets, task_index, fraction, rng, tasks):
@@ -322,14 +328,14 @@ def data_loss(network, X, targets, task_weights):
     loss : float
         ``sum_t lambda_t`` times the mean loss of task ``t``.
     """
-    representation = network.shared(X)[-1]
+    forward = network.forward(X)
     total = 0.0
-    for t, positions, values, scale, weights in full_batch(targets, task_weights):
-        scores = network.scores(representation[positions], t)
+    for t, positions, values, scale, weights in full_batch(targets):
+        scores = network.scores(forward, t, positions)
         losses, _ = LOSSES[network.kinds[t]](scores, values)
         if weights is not None:
             losses = losses * weights
-        total += scale * float(losses.sum())
+        total += task_weights[t] * scale * float(losses.sum())
     return total
 
 
@@ -371,9 +377,12 @@ class Trainer:
     network : Network
         The network to train (updated in place).
     rng : numpy.random.RandomState
-        Shuffles the rows.
+        Shuffles the rows (and orders PCGrad's projections).
     learning_rate : float
         Adam step size.
+    weighting : FixedWeighting, UncertaintyWeighting or GradNormWeighting
+        The task weights, learned or not (see
+        :mod:`~skmtl.neural.weighting`).
 
     Attributes
     ----------
@@ -381,18 +390,22 @@ class Trainer:
         The objective of each epoch, averaged over its batches.
     task_loss_history : list of ndarray
         The unweighted mean loss of each task in each epoch.
+    task_weight_history : list of ndarray
+        The task weights at the end of each epoch.
     n_epochs : int
         Epochs run.
     n_steps : int
         Adam steps (minibatches) taken.
     """
 
-    def __init__(self, network, rng, learning_rate):
+    def __init__(self, network, rng, learning_rate, weighting):
         self.network = network
         self.rng = rng
         self.optimizer = Adam(network.size, learning_rate)
+        self.weighting = weighting
         self.loss_history = []
         self.task_loss_history = []
+        self.task_weight_history = []
         self.n_epochs = 0
         self.n_steps = 0
 
@@ -409,13 +422,15 @@ class Trainer:
         self.rng = rng
         self.optimizer = Adam(self.network.size, learning_rate)
 
-    def run(self, X, targets, n_epochs, options, task_weights, validation=None):
+    def run(self, X, targets, n_epochs, options, validation=None):
         """Run up to ``n_epochs`` epochs of minibatch Adam.
 
         Stops when the training loss (the validation loss when ``validation``
         is given) has not decreased by ``tol`` for ``n_iter_no_change``
-        epochs. With ``validation``, the parameters of the best validation
-        epoch are restored.
+        epochs; both weigh the tasks by the weighting's ``watched_weights``
+        (for learned weights, each task's loss over its baseline). With
+        ``validation``, the parameters of the best validation epoch are
+        restored.
 
         Parameters
         ----------
@@ -426,9 +441,7 @@ class Trainer:
         n_epochs : int
             Most epochs to run.
         options : TrainingOptions
-            Batch size, penalty and stopping rule.
-        task_weights : ndarray of shape (n_tasks,)
-            Task weights ``lambda_t``.
+            Batch size, penalty, stopping rule and gradient surgery.
         validation : tuple of (X, Targets) or None, default=None
             Held-out rows for early stopping.
 
@@ -437,18 +450,23 @@ class Trainer:
         result : EpochsResult
             Whether the loss stalled, and the validation curve.
         """
-        batches = Minibatches(
-            targets, batch_rows(options.batch_size, X.shape[0]), task_weights
-        )
+        batches = Minibatches(targets, batch_rows(options.batch_size, X.shape[0]))
         plateau = _Plateau(options.tol)
         best_flat, validation_curve = None, []
         converged = False
         for _ in range(n_epochs):
             total, task_loss = self._epoch(X, batches, options)
-            watched = total
+            yardstick = self.weighting.watched_weights()
             if validation is not None:
-                watched = data_loss(self.network, *validation, task_weights)
+                watched = data_loss(self.network, *validation, yardstick)
                 validation_curve.append(watched)
+            elif isinstance(self.weighting, FixedWeighting):
+                watched = total
+            else:
+                observed = ~np.isnan(task_loss)
+                watched = float(
+                    np.sum(yardstick[observed] * task_loss[observed])
+                ) + self.network.penalty(options.alpha)
             if options.verbose:
                 print(_epoch_line(self.n_epochs, total, task_loss, validation_curve))
             if plateau.update(watched) and validation is not None:
@@ -462,7 +480,7 @@ class Trainer:
         self.network.flat[...] = best_flat
         return EpochsResult(converged, np.array(validation_curve), float(plateau.best))
 
-    def partial_fit_epoch(self, X, targets, options, task_weights, learning_rate):
+    def partial_fit_epoch(self, X, targets, options, learning_rate):
         """One epoch that continues the optimiser (``partial_fit``).
 
         Parameters
@@ -473,22 +491,49 @@ class Trainer:
             Their encoded observations.
         options : TrainingOptions
             Batch size and penalty.
-        task_weights : ndarray of shape (n_tasks,)
-            Task weights ``lambda_t``.
         learning_rate : float
             Adam step size, which may have changed since the last call.
         """
         self.optimizer.learning_rate = learning_rate
-        self.run(X, targets, 1, options, task_weights)
+        self.run(X, targets, 1, options)
+
+    def _step_gradient(self, X, batch, options):
+        """The gradient of one step, and each task's batch loss sum."""
+        network, weights = self.network, self.weighting.weights
+        surgery = options.gradient_surgery is not None
+        if not (surgery or self.weighting.needs_task_gradients):
+            _, task_sums, gradient = network.loss_and_gradient(
+                X, batch, options.alpha, weights
+            )
+            return gradient, task_sums, None
+        task_sums, gradients = network.task_gradients(X, batch)
+        gradient = np.zeros(network.size)
+        for task, task_gradient in gradients.items():
+            gradient += weights[task] * task_gradient
+        if surgery and len(gradients) > 1:
+            trunk = network.trunk_index
+            gradient[trunk] = project_conflicts(
+                [weights[t] * g[trunk] for t, g in gradients.items()], self.rng
+            )
+        if options.alpha > 0:
+            n_weights = network.n_weights
+            gradient[:n_weights] += options.alpha * network.flat[:n_weights]
+        return gradient, task_sums, gradients
 
     def _epoch(self, X, batches, options):
         """One pass over the rows; returns the objective and each task's loss."""
-        network, alpha = self.network, options.alpha
+        network = self.network
         n_rows = X.shape[0]
         order = self.rng.permutation(n_rows) if options.shuffle else np.arange(n_rows)
         sums = np.zeros(batches.n_tasks)
         for rows, batch in batches.split(order):
-            _, task_sums, gradient = network.loss_and_gradient(X[rows], batch, alpha)
+            gradient, task_sums, gradients = self._step_gradient(
+                X[rows], batch, options
+            )
+            task_means = {
+                task: scale * task_sums[task] for task, _, _, scale, _ in batch
+            }
+            self.weighting.update(task_means, gradients)
             self.optimizer.step(network.flat, gradient)
             self.n_steps += 1
             for t, value in task_sums.items():
@@ -497,10 +542,16 @@ class Trainer:
         with np.errstate(invalid="ignore", divide="ignore"):
             task_loss = np.where(counts > 0, sums / batches.totals, np.nan)
         observed = counts > 0
-        weighted = np.sum(batches.task_weights[observed] * task_loss[observed])
-        total = float(weighted) + network.penalty(alpha)
+        weights = np.array(self.weighting.weights, dtype=np.float64)
+        weighted = np.sum(weights[observed] * task_loss[observed])
+        total = (
+            float(weighted)
+            + network.penalty(options.alpha)
+            + self.weighting.regularizer()
+        )
         self.loss_history.append(total)
         self.task_loss_history.append(task_loss)
+        self.task_weight_history.append(weights)
         self.n_epochs += 1
         return total, task_loss
 

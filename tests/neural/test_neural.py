@@ -132,7 +132,8 @@ def test_balanced_weights_are_inverse_null_losses():
 
 def test_softmax_head_matches_logsumexp():
     model, X, _ = fitted()
-    scores = model._network.scores(model.transform(X), 2)
+    network = model._network
+    scores = network.scores(network.forward(X), 2, np.arange(X.shape[0]))
     proba = model.predict_proba(X)[2]
     np.testing.assert_allclose(
         np.log(proba), scores - logsumexp(scores, axis=1, keepdims=True)
@@ -848,9 +849,13 @@ def test_infinite_regression_target():
         ({"learning_rate_init": 0.0}, "learning_rate_init must be > 0"),
         ({"max_iter": 0}, "max_iter must be a positive integer"),
         ({"max_iter": "many"}, "max_iter must be a positive integer or 'auto'"),
-        ({"task_weights": [1.0, 2.0]}, "task_weights must be None, 'balanced' or"),
+        ({"task_weights": [1.0, 2.0]}, "or an array of 3 non-negative numbers"),
         ({"task_weights": [1.0, -1.0, 1.0]}, "finite and non-negative"),
-        ({"task_weights": "uniform"}, "task_weights must be None, 'balanced'"),
+        ({"task_weights": "uniform"}, "task_weights must be None, an array"),
+        ({"architecture": "moe"}, "architecture must be one of"),
+        ({"n_experts": 0}, "n_experts must be a positive integer"),
+        ({"n_experts": 2.5}, "n_experts must be a positive integer"),
+        ({"gradient_surgery": "cagrad"}, "gradient_surgery must be one of"),
     ],
 )
 def test_bad_parameters(params, message):
