@@ -32,6 +32,8 @@ returns the gradient of each task's term apart, for the strategies that
 compare them (GradNorm, PCGrad).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import expit
 from sklearn.utils.extmath import safe_sparse_dot
@@ -274,10 +276,12 @@ class Network:
         ``upstream`` collects the gradient flowing from the tasks into the
         trunk's output.
         """
-        objective, task_sums = 0.0, {}
+        objective, task_sums, d_inputs = 0.0, {}, []
         first_head = self._first_head
-        for task, positions, targets, scale, weights in batch:
-            inputs, local = self.task_input(forward, task, positions)
+        inputs_and_locals = self.task_inputs(forward, batch)
+        for (task, _, targets, scale, weights), (inputs, _) in zip(
+            batch, inputs_and_locals, strict=True
+        ):
             V = self.head_coefs[task]
             losses, d_scores = LOSSES[self.kinds[task]](
                 inputs @ V + self.head_intercepts[task], targets
@@ -291,16 +295,30 @@ class Network:
             d_scores *= factor
             grads[first_head + 2 * task][...] = inputs.T @ d_scores
             grads[first_head + 2 * task + 1][...] = d_scores.sum(axis=0)
-            self.task_backward(
-                forward,
-                task,
-                positions,
-                local,
-                d_scores @ V.T,
-                grads,
-                upstream,
-            )
+            d_inputs.append(d_scores @ V.T)
+        self.tasks_backward(
+            forward,
+            batch,
+            [local for _, local in inputs_and_locals],
+            d_inputs,
+            grads,
+            upstream,
+        )
         return objective, task_sums
+
+    def task_inputs(self, forward, batch):
+        """What each head of the batch reads: ``(inputs, local)`` per task.
+
+        ``local`` is what :meth:`tasks_backward` needs of the task's forward.
+        """
+        return [self.task_input(forward, term[0], term[1]) for term in batch]
+
+    def tasks_backward(self, forward, batch, locals_, d_inputs, grads, upstream):
+        """Gradients of the task parts, and of the trunk's output, of a batch."""
+        for term, local, d_input in zip(batch, locals_, d_inputs, strict=True):
+            self.task_backward(
+                forward, term[0], term[1], local, d_input, grads, upstream
+            )
 
     def loss_and_gradient(self, X, batch, alpha, task_weights):
         """Objective of one batch and its gradient.
@@ -431,6 +449,17 @@ class HardSharing(Network):
                 d_H = d_Z @ self.trunk_coefs[layer].T
 
 
+class _BatchedGates(NamedTuple):
+    """The gates of all the observations of a batch, computed at once."""
+
+    tasks: np.ndarray  # the batch's tasks, in its order
+    rows: np.ndarray  # (n_obs,) the row of each observation
+    slots: np.ndarray  # (n_obs,) the position of its task in ``tasks``
+    bounds: np.ndarray  # (n_batch_tasks + 1,) where each task's observations start
+    gates: np.ndarray  # (n_obs, n_experts)
+    outputs: np.ndarray  # the experts' outputs on its row, (n_obs, n_experts, h_L)
+
+
 class MixtureOfExperts(Network):
     """Experts of the same hidden layers and one softmax gate per task (MMoE).
 
@@ -439,7 +468,8 @@ class MixtureOfExperts(Network):
     one product computes every expert's first layer, the others of shape
     (n_experts, h_{l-1}, h_l); biases of shape (n_experts, h_l). Task
     ``t``'s gate ``G_t, a_t`` (shapes (n_features, n_experts) and
-    (n_experts,)) weights the experts' outputs ``h_L^e(x)`` by
+    (n_experts,), slices of one block of shape (n_features, n_tasks,
+    n_experts) and its biases) weights the experts' outputs ``h_L^e(x)`` by
     ``softmax(G_t^T x + a_t)``; its head reads the mixture, a vector of
     width h_L.
 
@@ -465,17 +495,21 @@ class MixtureOfExperts(Network):
         return shapes
 
     def _task_part_shapes(self):
-        return [((self.sizes[0], self.n_experts), (self.n_experts,))] * self.n_tasks
+        # Every gate in one block, so that one product computes them all.
+        d, T, E = self.sizes[0], self.n_tasks, self.n_experts
+        return [((d, T, E), (T, E))]
 
     @property
     def gate_coefs(self):
-        """Weights ``G_t`` of each task's gate."""
-        return self.params[2 * self.n_trunk : self._first_head : 2]
+        """Weights ``G_t`` of each task's gate, (n_features, n_experts) views."""
+        block = self.params[2 * self.n_trunk]
+        return [block[:, t, :] for t in range(self.n_tasks)]
 
     @property
     def gate_intercepts(self):
-        """Biases ``a_t`` of each task's gate."""
-        return self.params[2 * self.n_trunk + 1 : self._first_head : 2]
+        """Biases ``a_t`` of each task's gate, (n_experts,) views."""
+        block = self.params[2 * self.n_trunk + 1]
+        return [block[t] for t in range(self.n_tasks)]
 
     def forward(self, X):
         """Activations of every layer of every expert, (n_experts, n_rows, h_l)."""
@@ -515,9 +549,75 @@ class MixtureOfExperts(Network):
             mixture += gate[:, expert, None] * outputs[expert]
         return mixture, (rows_X, gate, outputs, every_row)
 
+    def task_inputs(self, forward, batch):
+        """The mixtures of every task of the batch.
+
+        One product computes the gates of all the batch's tasks on all its
+        rows, from which each observation takes its task's: cheaper than a
+        product per task unless the batch holds many more tasks than the
+        first hidden layer has units (then task by task, on its rows).
+        """
+        X, activations = forward
+        n_rows = X.shape[0]
+        tasks = np.array([term[0] for term in batch], dtype=np.intp)
+        if not 2 <= tasks.size <= 4 * self.sizes[1]:
+            return super().task_inputs(forward, batch)
+        counts = [term[1].size for term in batch]
+        rows = np.concatenate([term[1] for term in batch])
+        slots = np.repeat(np.arange(tasks.size), counts)
+        block, bias = self.params[2 * self.n_trunk], self.params[2 * self.n_trunk + 1]
+        every_task = tasks.size == self.n_tasks and np.all(
+            tasks == np.arange(self.n_tasks)
+        )
+        chosen = block if every_task else block[:, tasks, :]
+        logits = safe_sparse_dot(
+            X, chosen.reshape(chosen.shape[0], -1), dense_output=True
+        ).reshape(n_rows, tasks.size, self.n_experts)
+        logits = logits[rows, slots] + bias[tasks][slots]
+        gates = np.exp(log_softmax(logits))
+        outputs = activations[-1].transpose(1, 0, 2)[rows]  # (n_obs, E, h_L)
+        mixtures = np.matmul(gates[:, None, :], outputs)[:, 0, :]
+        bounds = np.cumsum([0, *counts])
+        local = _BatchedGates(tasks, rows, slots, bounds, gates, outputs)
+        return [
+            (mixtures[start:stop], local)
+            for start, stop in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+
+    def tasks_backward(self, forward, batch, locals_, d_inputs, grads, upstream):
+        """Gradients of the gates and of the experts' outputs, of a batch."""
+        if not (locals_ and isinstance(locals_[0], _BatchedGates)):
+            return super().tasks_backward(
+                forward, batch, locals_, d_inputs, grads, upstream
+            )
+        X = forward[0]
+        n_rows, n_features = X.shape
+        tasks, rows, slots, bounds, gates, outputs = locals_[0]
+        d_mixtures = np.concatenate(d_inputs)  # (n_obs, h_L)
+        d_gates = np.matmul(outputs, d_mixtures[:, :, None])[:, :, 0]
+        d_logits = gates * (d_gates - np.sum(gates * d_gates, axis=1, keepdims=True))
+        # Each (row, task) pair is observed once: a plain scatter.
+        d_all = np.zeros((n_rows, tasks.size, self.n_experts))
+        d_all[rows, slots] = d_logits
+        d_block = safe_sparse_dot(X.T, d_all.reshape(n_rows, -1), dense_output=True)
+        grads[2 * self.n_trunk][:, tasks, :] += d_block.reshape(
+            n_features, tasks.size, self.n_experts
+        )
+        grads[2 * self.n_trunk + 1][tasks] += d_all.sum(axis=0)
+        d_outputs = gates[:, :, None] * d_mixtures[:, None, :]
+        # A row observed by several tasks sums their gradients; within a task
+        # its rows are distinct, so each task's scatter is a plain one.
+        for (_, positions, *_), start, stop in zip(
+            batch, bounds[:-1], bounds[1:], strict=True
+        ):
+            if _is_every_row(positions, n_rows):
+                upstream += d_outputs[start:stop]
+            else:
+                upstream[positions] += d_outputs[start:stop]
+
     def new_upstream(self, forward):
-        """A zero gradient of the experts' outputs."""
-        return np.zeros_like(forward[1][-1])
+        """A zero gradient of the experts' outputs, (n_rows, n_experts, h_L)."""
+        return np.zeros(forward[1][-1].transpose(1, 0, 2).shape)
 
     def task_backward(self, forward, task, positions, local, d_inputs, grads, upstream):
         """Gradients of the task's gate, and of the experts' outputs."""
@@ -525,20 +625,20 @@ class MixtureOfExperts(Network):
         # d mixture / d gate_e = output_e; softmax backward to the logits.
         d_gate = np.einsum("nh,enh->ne", d_inputs, outputs)
         d_logits = gate * (d_gate - np.sum(gate * d_gate, axis=1, keepdims=True))
-        part = 2 * (self.n_trunk + task)
-        grads[part][...] = safe_sparse_dot(rows_X.T, d_logits, dense_output=True)
-        grads[part + 1][...] = d_logits.sum(axis=0)
-        for expert in range(self.n_experts):
-            contribution = gate[:, expert, None] * d_inputs
-            if every_row:
-                upstream[expert] += contribution
-            else:
-                upstream[expert, positions] += contribution
+        grads[2 * self.n_trunk][:, task, :] += safe_sparse_dot(
+            rows_X.T, d_logits, dense_output=True
+        )
+        grads[2 * self.n_trunk + 1][task] += d_logits.sum(axis=0)
+        contribution = gate[:, :, None] * d_inputs[:, None, :]
+        if every_row:
+            upstream += contribution
+        else:
+            upstream[positions] += contribution
 
     def trunk_backward(self, forward, upstream, grads):
         """Backpropagate the experts' output gradients through their layers."""
         X, activations = forward
-        d_H = upstream
+        d_H = upstream.transpose(1, 0, 2)
         for layer in range(self.n_layers - 1, 0, -1):
             d_Z = d_H * _activation_derivative(activations[layer], self.activation)
             below = activations[layer - 1]
