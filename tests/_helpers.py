@@ -383,3 +383,29 @@ def water_filling_weights(sigma, eta, k):
     m = np.zeros_like(sigma)
     m[positive] = np.clip(0.5 * (low + high) * sigma[positive] - eta, 0.0, 1.0)
     return m
+
+
+# ------------------------------------------------- MultiTaskMLP test data
+# A small, quick MultiTaskMLP (tests of behaviour, not of fit quality).
+SMALL_MLP = {"hidden_layer_sizes": (8,), "max_iter": 20, "random_state": 0}
+
+
+def mixed_tasks(n=60, seed=0, missing=True):
+    """A regression, a binary (string labels) and a 3-class (integer) task
+    driven by a shared 2-D representation, in an object array; None marks
+    unobserved targets."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 5))
+    Z = np.tanh(X @ rng.standard_normal((5, 2)))
+    Y = np.empty((n, 3), dtype=object)
+    Y[:, 0] = 2.0 * Z[:, 0] - Z[:, 1] + 0.1 * rng.standard_normal(n)
+    Y[:, 1] = np.where(Z[:, 0] + 0.2 * rng.standard_normal(n) > 0, "yes", "no")
+    Y[:, 2] = np.digitize(Z[:, 1], [-0.3, 0.3])
+    if missing:
+        for t in range(3):
+            Y[rng.choice(n, size=n // 5, replace=False), t] = None
+    return X, Y
+
+
+# The classes of the tasks of mixed_tasks, for partial_fit.
+MIXED_CLASSES = [None, ["no", "yes"], [0, 1, 2]]

@@ -21,28 +21,12 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from _helpers import MIXED_CLASSES, SMALL_MLP, mixed_tasks
 from skmtl.neural import MultiTaskMLP, MultiTaskMLPClassifier, MultiTaskMLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-SMALL = {"hidden_layer_sizes": (8,), "max_iter": 20, "random_state": 0}
-
-
-def mixed_tasks(n=60, seed=0, missing=True):
-    """A regression, a binary (string labels) and a 3-class (integer) task
-    driven by a shared 2-D representation, in an object array; None marks
-    unobserved targets."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, 5))
-    Z = np.tanh(X @ rng.standard_normal((5, 2)))
-    Y = np.empty((n, 3), dtype=object)
-    Y[:, 0] = 2.0 * Z[:, 0] - Z[:, 1] + 0.1 * rng.standard_normal(n)
-    Y[:, 1] = np.where(Z[:, 0] + 0.2 * rng.standard_normal(n) > 0, "yes", "no")
-    Y[:, 2] = np.digitize(Z[:, 1], [-0.3, 0.3])
-    if missing:
-        for t in range(3):
-            Y[rng.choice(n, size=n // 5, replace=False), t] = None
-    return X, Y
+SMALL = SMALL_MLP
 
 
 def fitted(**params):
@@ -51,7 +35,7 @@ def fitted(**params):
     return model, X, Y
 
 
-CLASSES = [None, ["no", "yes"], [0, 1, 2]]
+CLASSES = MIXED_CLASSES
 
 
 # --------------------------------------------------------------- gradients
