@@ -17,6 +17,10 @@ and L2 strength:
 
 - ``MultiTaskMLP``: one fit, shared hidden layers, one head per task, with
   equal task weights and with ``task_weights="balanced"``;
+- ``MultiTaskMLP mmoe``: the multi-gate mixture of experts
+  (``architecture="mmoe"``) at equal total width: ``--experts`` experts, each
+  with the hidden widths divided by their number (64 units: 4 experts of 16),
+  and one softmax gate per task;
 - ``MLPRegressor`` / ``MLPClassifier`` fitted once per task on the rows
   where that task is observed.
 
@@ -28,14 +32,17 @@ batches of 113 and 112 rather than 200 and a 25-row batch penalised 8 times
 harder) and ``alpha * m``: the same penalty as skmtl's in every batch.
 
 Reported per layout and ``alpha``: total fit time (median of ``--repeats``
-fits), epochs, held-out scores (R^2 for regression, accuracy for
-classification) per kind of task and their mean over the 10 tasks
-(``MultiTaskMLP.score``), and the ratios to the per-task networks.
+fits), epochs, time per epoch, held-out scores (R^2 for regression, accuracy
+for classification) per kind of task and their mean over the 10 tasks
+(``MultiTaskMLP.score``), the ratios to the per-task networks, and the cost
+of an epoch of the mixture of experts over one of hard sharing (the stopping
+rule ends the fits at different epochs, so whole fits do not compare).
 
 Usage::
 
     python benchmarks/bench_mlp.py          # n = 300 and 100, alpha = 0.01 and 0.1
-    python benchmarks/bench_mlp.py --quick  # n = 150, 1 repeat, about 10 s
+    python benchmarks/bench_mlp.py --quick  # n = 150, 1 repeat, about 15 s
+    python benchmarks/bench_mlp.py --busy   # with one CPU-bound process beside
 """
 
 import argparse
@@ -45,6 +52,7 @@ import warnings
 
 import numpy as np
 import sklearn
+from busy import start_busy_loop, stop_busy_loop
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -142,15 +150,23 @@ def compare(data, alpha, args):
         "random_state": args.seed,
     }
     layout = {"task_column": -1} if data.own_rows else {}
+    experts = args.experts
+    expert_widths = tuple(max(1, width // experts) for width in args.hidden)
+    mixture = {
+        "architecture": "mmoe",
+        "n_experts": experts,
+        "hidden_layer_sizes": expert_widths,
+    }
     rows = []
-    for label, weights in [
-        ("MultiTaskMLP", None),
-        ("MultiTaskMLP balanced", "balanced"),
+    for label, options in [
+        ("MultiTaskMLP", {}),
+        ("MultiTaskMLP balanced", {"task_weights": "balanced"}),
+        (f"MultiTaskMLP mmoe {experts}x{expert_widths}", mixture),
     ]:
-        estimator = MultiTaskMLP(**common, **layout, alpha=alpha, task_weights=weights)
+        estimator = MultiTaskMLP(**{**common, **layout, "alpha": alpha, **options})
         seconds, model = timed(lambda e=estimator: e.fit(data.X, data.y), args.repeats)
         scores = data.scores(lambda t, model=model: data.mtl_prediction(model, t))
-        rows.append((label, seconds, str(model.n_iter_), scores))
+        rows.append((label, seconds, model.n_iter_, scores))
 
     def fit_separate():
         models = []
@@ -164,23 +180,23 @@ def compare(data, alpha, args):
 
     seconds, models = timed(fit_separate, args.repeats)
     scores = data.scores(lambda t: models[t].predict(data.test_X[t]))
-    epochs = [m.n_iter_ for m in models]
-    rows.append(
-        (f"sklearn MLP x {len(KINDS)}", seconds, f"{min(epochs)}-{max(epochs)}", scores)
-    )
+    # The per-task networks run one after the other: their epochs add up.
+    epochs = sum(m.n_iter_ for m in models) / len(models)
+    rows.append((f"sklearn MLP x {len(KINDS)}", seconds, epochs, scores))
     return rows
 
 
 def report(title, rows):
     print(f"\n{title}")
     print(
-        "| model | fit (s) | epochs | mean score | regression R^2 | binary acc "
-        "| 3-class acc |"
+        "| model | fit (s) | epochs | ms / epoch | mean score | regression R^2 "
+        "| binary acc | 3-class acc |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for label, seconds, epochs, scores in rows:
         print(
-            f"| {label} | {seconds:.2f} | {epochs} | {scores.mean():.3f} "
+            f"| {label} | {seconds:.2f} | {epochs:.0f} "
+            f"| {1000 * seconds / epochs:.1f} | {scores.mean():.3f} "
             f"| {scores[:3].mean():.3f} | {scores[3:7].mean():.3f} "
             f"| {scores[7:].mean():.3f} |"
         )
@@ -190,6 +206,9 @@ def report(title, rows):
             f"  {label}: fit time sklearn / skmtl = {reference[1] / seconds:.2f}x, "
             f"mean score skmtl - sklearn = {scores.mean() - reference[3].mean():+.3f}"
         )
+    shared, mixture = rows[0], rows[2]
+    per_epoch = (mixture[1] / mixture[2]) / (shared[1] / shared[2])
+    print(f"  {mixture[0]}: time per epoch / hard sharing's = {per_epoch:.2f}x")
 
 
 def main():
@@ -211,6 +230,12 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
+    parser.add_argument(
+        "--experts", type=int, default=4, help="experts of the mixture of experts"
+    )
+    parser.add_argument(
+        "--busy", action="store_true", help="run one CPU-bound process beside"
+    )
     args = parser.parse_args()
     if args.quick:
         args.n, args.n_test, args.repeats = [150], 1000, 1
@@ -222,6 +247,22 @@ def main():
         f"n_test={args.n_test} per task, seed={args.seed}; fit times: median of "
         f"{args.repeats}, {args.threads} BLAS thread(s)"
     )
+    busy = start_busy_loop() if args.busy else None
+    if busy is not None:
+        print(f"busy: one CPU-bound process (pid {busy.pid}) runs beside")
+    try:
+        run(args)
+    finally:
+        if busy is not None:
+            stop_busy_loop(busy)
+    print(
+        f"\nPython {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, skmtl {skmtl.__version__}, "
+        f"{platform.machine()}"
+    )
+
+
+def run(args):
     with threadpool_limits(limits=args.threads):
         for n in args.n:
             for own_rows in (False, True):
@@ -235,11 +276,6 @@ def main():
                     )
                 for alpha in args.alpha:
                     report(f"{title}, alpha={alpha}", compare(data, alpha, args))
-    print(
-        f"\nPython {platform.python_version()}, numpy {np.__version__}, "
-        f"scikit-learn {sklearn.__version__}, skmtl {skmtl.__version__}, "
-        f"{platform.machine()}"
-    )
 
 
 if __name__ == "__main__":

@@ -206,6 +206,40 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     ``m`` samples, ``alpha`` here does not shrink with the batch size:
     scikit-learn's ``alpha`` is this one times the batch size.
 
+    **Mixture of experts** (``architecture="mmoe"``, Ma et al., KDD 2018):
+    ``n_experts`` networks :math:`h^{(e)}_L(x)`, each with the hidden layers
+    above and weights :math:`W^{(e)}_l`, replace the shared layers, and each
+    task mixes their outputs with its own softmax gate
+    :math:`g_t(x) = \\mathrm{softmax}(G_t^\\top x + a_t)`:
+    :math:`f_t(x) = V_t^\\top \\sum_{e} g_{te}(x)\\, h^{(e)}_L(x) + c_t`.
+    Tasks that conflict can use different experts, tasks that agree the
+    same ones. The penalty then covers every expert's weights and the gates:
+    :math:`\\sum_{e,l} \\|W^{(e)}_l\\|_F^2 + \\sum_t \\|G_t\\|_F^2
+    + \\sum_t \\|V_t\\|_F^2`.
+    The experts together have ``n_experts`` times the width of
+    ``hidden_layer_sizes``: to compare with hard sharing at equal width,
+    divide the widths by ``n_experts``.
+
+    **Learned task weights.** With ``task_weights="uncertainty"`` (Kendall,
+    Gal & Cipolla, CVPR 2018) the objective gets, for each task, a learned
+    log-variance :math:`s_t`: its data term becomes
+    :math:`e^{-s_t} L_t + s_t / 2`, with :math:`L_t` the task's weighted mean
+    loss above, so :math:`\\lambda_t = e^{-s_t}` (the likelihood of a Gaussian
+    for regression, and Kendall et al.'s approximation for a softmax with
+    temperature). Each :math:`s_t` starts at :math:`\\log(2 L^0_t)`, its best
+    value for the loss :math:`L^0_t` of the best constant prediction, and
+    takes an Adam step at each step of the network. With
+    ``task_weights="gradnorm"`` (Chen et al., ICML 2018) the weights are not
+    in the objective: after each step they move (Adam, renormalised to sum
+    to ``T``) so that the norm of each task's weighted gradient on the
+    trunk's last layer approaches the tasks' mean norm times
+    :math:`(r_t)^{1.5}`, with :math:`r_t` the task's :math:`L_t / L^0_t` over
+    its mean across tasks: a task that learns slower gets more weight.
+    ``gradient_surgery="pcgrad"`` (Yu et al., NeurIPS 2020) changes the step,
+    not the objective: where two tasks' gradients on the shared parameters
+    (the hidden layers, or the experts) point in conflicting directions
+    (negative inner product), each loses its component along the other's.
+
     Training is minibatch Adam. An entry of task ``t`` in a batch of ``m``
     of the ``n`` rows has weight :math:`\\lambda_t w_i n / (m S_t)`, so that each
     batch objective is an unbiased estimate of the objective above (the exact
@@ -217,6 +251,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         Widths of the shared hidden layers (at least one).
     activation : {"relu", "tanh"}, default="relu"
         Activation :math:`\\sigma` of the hidden layers.
+    architecture : {"shared", "mmoe"}, default="shared"
+        How the tasks share the hidden layers: ``"shared"``, every head reads
+        the same layers (hard parameter sharing); ``"mmoe"``, the multi-gate
+        mixture of experts: ``n_experts`` networks of the hidden layers and
+        one softmax gate per task over them.
+    n_experts : int, default=4
+        Number of experts of ``architecture="mmoe"`` (ignored otherwise).
     task_types : None, list or dict, default=None
         Kind of each task: ``"regression"``, ``"binary"`` or
         ``"multiclass"``; a list with one entry per task (None entries are
@@ -230,8 +271,8 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         for class labels stored as floats (as they are in a float array with
         NaN for missing labels). A column of an object array takes the dtype
         of its observed values.
-    task_weights : None, "balanced" or array-like of shape (n_tasks,), \
-            default=None
+    task_weights : None, "balanced", "uncertainty", "gradnorm" or array-like \
+            of shape (n_tasks,), default=None
         The weights :math:`\\lambda_t`. None: all 1. An array: fixed,
         non-negative weights. ``"balanced"``: :math:`\\lambda_t = 1 /
         L^0_t`, with :math:`L^0_t` the mean loss of the best constant
@@ -243,10 +284,19 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         tasks in different units or with different numbers of classes count
         alike. These weights are fixed before training, depend on the data
         only (not on the random initialisation) and keep the objective a
-        fixed function; learned weights (Kendall et al.'s uncertainty
-        weighting) make the objective move with training and can let a
-        well-fitted task take over on small data. The weights used are in
-        ``task_weights_``.
+        fixed function. ``"uncertainty"`` and ``"gradnorm"``: weights learned
+        during training (see above), which start from the baselines
+        :math:`L^0_t` and follow how fast each task learns; they need two
+        tasks or more. With them the stopping rule watches each task's loss
+        over its baseline (the balanced objective), not the moving objective
+        (whose uncertainty terms fall without bound as a task's training loss
+        goes to 0). The final weights are in ``task_weights_``, their course
+        in ``task_weight_curve_``.
+    gradient_surgery : None or "pcgrad", default=None
+        ``"pcgrad"``: project out the conflicts between the tasks' gradients
+        on the shared parameters at each step (see above); it computes each
+        task's gradient apart, so a step costs about ``n_tasks`` backward
+        passes. Needs two tasks or more.
     alpha : float, default=1e-4
         Strength of the L2 penalty on the weights (not the biases).
     batch_size : int or "auto", default="auto"
@@ -275,7 +325,8 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (of each task's rows
         with a ``task_column``), stop on the validation loss (the data term
-        of the objective on them) and keep the parameters of its best epoch.
+        of the objective on them, each task's loss over its baseline with
+        learned ``task_weights``) and keep the parameters of its best epoch.
     validation_fraction : float, default=0.1
         Fraction of rows held out for ``early_stopping``.
     task_column : int or str, default=None
@@ -311,11 +362,23 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         Only with a ``task_column``: the sorted union of the labels of the
         classification tasks, the columns of :meth:`predict_proba`.
     task_weights_ : ndarray of shape (n_tasks,)
-        The weights :math:`\\lambda_t` used.
+        The weights :math:`\\lambda_t` used (for learned weights, their final
+        values).
+    task_weight_curve_ : ndarray of shape (n_epochs, n_tasks)
+        The task weights at the end of each epoch (constant unless learned).
     coefs_ : list of ndarray
-        Weights :math:`W_l` of the shared layers, of shape (fan_in, fan_out).
+        Weights :math:`W_l` of the shared layers, of shape (fan_in, fan_out);
+        with ``architecture="mmoe"``, of every expert, of shape (n_experts,
+        fan_in, fan_out) (``coefs_[l][e]`` is :math:`W^{(e)}_l`).
     intercepts_ : list of ndarray
-        Biases :math:`b_l` of the shared layers.
+        Biases :math:`b_l` of the shared layers, of shape (fan_out,) or
+        (n_experts, fan_out).
+    gate_coefs_ : list of ndarray
+        Only with ``architecture="mmoe"``: each task's gate weights
+        :math:`G_t`, of shape (n_features, n_experts).
+    gate_intercepts_ : list of ndarray
+        Only with ``architecture="mmoe"``: each task's gate biases
+        :math:`a_t`, of shape (n_experts,).
     head_coefs_ : list of ndarray
         Weights :math:`V_t` of each head, of shape (hidden_layer_sizes[-1],
         width): width 1 for regression and binary tasks, one column per
@@ -343,8 +406,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     n_steps_ : int
         Number of Adam steps (minibatches) taken, continued like ``n_iter_``.
     task_relatedness_ : ndarray of shape (n_tasks, n_tasks)
-        Cosine similarity of the tasks' head weights (a multi-class head
-        flattened; NaN between heads of different sizes or for a zero head).
+        Hard sharing: the cosine similarity of the tasks' head weights (a
+        multi-class head flattened; NaN between heads of different sizes or
+        for a zero head). Mixture of experts: how much two tasks use the same
+        experts, the mean over the training rows (at most 2,000) of the
+        Bhattacharyya overlap :math:`\\sum_e \\sqrt{g_{se}(x)\\, g_{te}(x)}` of
+        their gates: 1 for tasks that always mix the experts alike, 0 for
+        tasks that never share one.
     n_features_in_ : int
         Number of columns of ``X`` seen during fit (the task column
         included).
