@@ -149,8 +149,12 @@ class Network:
     """A trunk, task-specific parts and one head per task, in one flat vector.
 
     Subclasses lay out the trunk and the task-specific parts and run them
-    forward and backward; the heads, the losses, the penalty and the flat
-    storage are here. ``params`` are views of ``flat`` in the order trunk,
+    forward and backward (``_trunk_shapes``, ``_task_part_shapes``,
+    ``forward``, ``representation``, ``task_input``, ``task_backward``,
+    ``new_upstream``, ``trunk_backward``; ``task_inputs`` and
+    ``tasks_backward`` to treat a batch's tasks at once); the heads, the
+    losses, the penalty, the per-task gradients and the flat storage are
+    here. ``params`` are views of ``flat`` in the order trunk,
     task parts, heads (weight then bias of each), so Adam updates the whole
     network with a few vector operations.
 
@@ -175,9 +179,7 @@ class Network:
         self.n_tasks = len(self.kinds)
         self.activation = activation
         trunk, task_parts = self._trunk_shapes(), self._task_part_shapes()
-        heads = [
-            ((sizes[-1] * self._head_inputs(), width), (width,)) for width in widths
-        ]
+        heads = [((sizes[-1], width), (width,)) for width in widths]
         self.shapes = trunk + task_parts + heads
         self.n_trunk, self.n_task_parts = len(trunk), len(task_parts)
         self.n_weights = sum(int(np.prod(w)) for w, _ in self.shapes)
@@ -195,9 +197,6 @@ class Network:
         marks[...] = False
         self.views(marks)[2 * self.n_trunk - 2][...] = True
         self.last_layer_index = np.flatnonzero(marks)
-
-    def _head_inputs(self):
-        return 1
 
     def views(self, buffer):
         """Every weight and bias as a view of a flat vector, in ``shapes`` order."""
