@@ -98,6 +98,26 @@ def _is_positive_integer(value):
     return is_integer and value >= 1
 
 
+def _layer_sizes(name, sizes, allow_empty):
+    """Layer widths as a tuple of ints (an int is one layer)."""
+    value = sizes
+    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        sizes = None
+    valid = sizes is not None and (allow_empty or bool(sizes))
+    valid = valid and all(_is_positive_integer(size) for size in sizes)
+    if not valid:
+        expected = "a tuple (possibly empty)" if allow_empty else "a non-empty tuple"
+        raise ValueError(
+            f"{name} must be a positive integer or {expected} of positive "
+            f"integers, got {value!r}."
+        )
+    return tuple(int(size) for size in sizes)
+
+
 def _sample_weight(sample_weight, X):
     """Validated row weights, or None when every row counts once.
 
@@ -220,6 +240,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     ``hidden_layer_sizes``: to compare with hard sharing at equal width,
     divide the widths by ``n_experts``.
 
+    **Towers.** With ``tower_layer_sizes``, each task has hidden layers of its
+    own between what it reads (:math:`h_L(x)`, or its mixture of experts) and
+    its output layer: :math:`f_t(x) = V_t^\\top \\tau_t(h_L(x)) + c_t` with
+    :math:`\\tau_t(z) = \\sigma(U_{t,k}^\\top \\cdots \\sigma(U_{t,1}^\\top z
+    + u_{t,1}) \\cdots + u_{t,k})`, the shared-bottom network with task towers
+    of Ma et al.; the penalty covers the tower weights :math:`U_{t,j}` too.
+
     **Learned task weights.** With ``task_weights="uncertainty"`` (Kendall,
     Gal & Cipolla, CVPR 2018) the objective gets, for each task, a learned
     log-variance :math:`s_t`: its data term becomes
@@ -258,6 +285,10 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         one softmax gate per task over them.
     n_experts : int, default=4
         Number of experts of ``architecture="mmoe"`` (ignored otherwise).
+    tower_layer_sizes : int or tuple of int, default=()
+        Widths of each task's own hidden layers (its tower) between the
+        shared layers (or its mixture of experts) and its output; empty: a
+        linear head on the shared layers.
     task_types : None, list or dict, default=None
         Kind of each task: ``"regression"``, ``"binary"`` or
         ``"multiclass"``; a list with one entry per task (None entries are
@@ -380,12 +411,18 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         Only with ``architecture="mmoe"``: each task's gate biases
         :math:`a_t`, of shape (n_experts,).
     head_coefs_ : list of ndarray
-        Weights :math:`V_t` of each head, of shape (hidden_layer_sizes[-1],
-        width): width 1 for regression and binary tasks, one column per
-        class for a multi-class task.
+        Weights :math:`V_t` of each head's output layer, of shape
+        (hidden_layer_sizes[-1] or tower_layer_sizes[-1], width): width 1
+        for regression and binary tasks, one column per class for a
+        multi-class task.
     head_intercepts_ : list of ndarray
         Biases :math:`c_t` of each head; initialised at the best constant
         prediction (mean, log-odds, log class frequencies).
+    tower_coefs_ : list of list of ndarray
+        Weights :math:`U_{t,j}` of each task's tower layers, of shape
+        (fan_in, fan_out); empty lists without towers.
+    tower_intercepts_ : list of list of ndarray
+        Biases :math:`u_{t,j}` of each task's tower layers.
     loss_curve_ : ndarray of shape (n_epochs,)
         The objective (weighted task losses plus penalty) of each epoch,
         averaged over its batches, as scikit-learn's ``loss_curve_``.
@@ -408,11 +445,13 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     task_relatedness_ : ndarray of shape (n_tasks, n_tasks)
         Hard sharing: the cosine similarity of the tasks' head weights (a
         multi-class head flattened; NaN between heads of different sizes or
-        for a zero head). Mixture of experts: how much two tasks use the same
-        experts, the mean over the training rows (at most 2,000) of the
-        Bhattacharyya overlap :math:`\\sum_e \\sqrt{g_{se}(x)\\, g_{te}(x)}` of
-        their gates: 1 for tasks that always mix the experts alike, 0 for
-        tasks that never share one.
+        for a zero head); with towers, of the matrices
+        :math:`U_{t,1} U_{t,1}^\\top`, the directions of the shared
+        representation each tower reads. Mixture of experts: how much two
+        tasks use the same experts, the mean over the training rows (at
+        most 2,000) of the Bhattacharyya overlap
+        :math:`\\sum_e \\sqrt{g_{se}(x)\\, g_{te}(x)}` of their gates: 1 for
+        tasks that always mix the experts alike, 0 for tasks that never share one.
     n_features_in_ : int
         Number of columns of ``X`` seen during fit (the task column
         included).
@@ -474,6 +513,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         *,
         architecture="shared",
         n_experts=4,
+        tower_layer_sizes=(),
         task_types=None,
         task_weights=None,
         gradient_surgery=None,
@@ -495,6 +535,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         self.activation = activation
         self.architecture = architecture
         self.n_experts = n_experts
+        self.tower_layer_sizes = tower_layer_sizes
         self.task_types = task_types
         self.task_weights = task_weights
         self.gradient_surgery = gradient_surgery
@@ -514,24 +555,17 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     # ------------------------------------------------------- validation
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
-            sizes = (sizes,)
-        try:
-            sizes = tuple(sizes)
-        except TypeError:
-            sizes = None
-        valid = bool(sizes) and all(_is_positive_integer(size) for size in sizes)
-        if not valid:
-            raise ValueError(
-                "hidden_layer_sizes must be a positive integer or a non-empty tuple "
-                f"of positive integers, got {self.hidden_layer_sizes!r}."
-            )
-        return tuple(int(s) for s in sizes)
+        return _layer_sizes(
+            "hidden_layer_sizes", self.hidden_layer_sizes, allow_empty=False
+        )
+
+    def _tower_sizes(self):
+        return _layer_sizes("tower_layer_sizes", self.tower_layer_sizes, True)
 
     def _check_params(self):
         """Check every hyperparameter; return the hidden layer sizes."""
         hidden = self._hidden_sizes()
+        self._tower_sizes()
         _check_option("activation", self.activation, ACTIVATIONS)
         _check_option("architecture", self.architecture, ARCHITECTURES)
         if not _is_positive_integer(self.n_experts):
@@ -696,9 +730,12 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         )
 
     def _same_architecture(self):
-        """Whether ``architecture`` and ``n_experts`` match the fitted network."""
+        """Whether ``architecture``, ``n_experts`` and the towers match the
+        fitted network."""
         network = self._network
         if self.architecture != network.architecture:
+            return False
+        if self._tower_sizes() != network.tower:
             return False
         return network.architecture == "shared" or self.n_experts == network.n_experts
 
@@ -713,6 +750,7 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             self.activation,
             self.architecture,
             self.n_experts,
+            self._tower_sizes(),
         )
         self._trainer = Trainer(
             network,
@@ -759,6 +797,8 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         self.intercepts_ = network.trunk_intercepts
         self.head_coefs_ = network.head_coefs
         self.head_intercepts_ = network.head_intercepts
+        self.tower_coefs_ = network.tower_coefs
+        self.tower_intercepts_ = network.tower_intercepts
         self.task_weights_ = np.array(trainer.weighting.weights, dtype=np.float64)
         self.loss_curve_ = np.array(trainer.loss_history)
         self.task_loss_curve_ = np.array(trainer.task_loss_history).reshape(
@@ -957,9 +997,9 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         )
         if not same_network:
             raise ValueError(
-                "hidden_layer_sizes, activation, architecture or n_experts "
-                "changed since the model was fitted; partial_fit continues the "
-                "same network."
+                "hidden_layer_sizes, activation, architecture, n_experts or "
+                "tower_layer_sizes changed since the model was fitted; "
+                "partial_fit continues the same network."
             )
         tasks, single, found = self._observed_targets(y, n_rows, labels, fitted=True)
         if single != self._single_task_input and self.task_column is None:
@@ -1087,8 +1127,14 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         Mixture of experts: the overlap of their gates on the training rows.
         """
         check_is_fitted(self)
-        if self._network.architecture == "mmoe":
+        network = self._network
+        if network.architecture == "mmoe":
             return self._gate_relatedness
+        if network.tower:
+            # U_t U_t^T: the directions of the representation a tower reads,
+            # whatever the order of its units.
+            reads = [U[0] @ U[0].T for U in self.tower_coefs_]
+            return cosine_matrix([np.ravel(read) for read in reads])
         return cosine_matrix([np.ravel(coef) for coef in self.head_coefs_])
 
     def transform(self, X):
@@ -1234,6 +1280,7 @@ class _OneKindMixin:
         *,
         architecture="shared",
         n_experts=4,
+        tower_layer_sizes=(),
         task_weights=None,
         gradient_surgery=None,
         alpha=1e-4,
@@ -1254,6 +1301,7 @@ class _OneKindMixin:
         self.activation = activation
         self.architecture = architecture
         self.n_experts = n_experts
+        self.tower_layer_sizes = tower_layer_sizes
         self.task_weights = task_weights
         self.gradient_surgery = gradient_surgery
         self.alpha = alpha

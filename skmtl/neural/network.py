@@ -168,18 +168,27 @@ class Network:
         Kind of each task's head.
     activation : {"relu", "tanh"}
         Activation of the hidden layers.
+    tower : tuple of int, default=()
+        Widths of each task's own hidden layers (its *tower*) between what
+        it reads and its output layer; empty for a linear head.
     """
 
     architecture = None
 
-    def __init__(self, sizes, widths, kinds, activation):
+    def __init__(self, sizes, widths, kinds, activation, tower=()):
         self.sizes = list(sizes)
         self.n_layers = len(sizes) - 1
         self.kinds = list(kinds)
         self.n_tasks = len(self.kinds)
         self.activation = activation
+        self.tower = tuple(tower)
+        # Layers of each head: its tower, then its output layer.
+        self.n_head_layers = len(self.tower) + 1
         trunk, task_parts = self._trunk_shapes(), self._task_part_shapes()
-        heads = [((sizes[-1], width), (width,)) for width in widths]
+        heads = []
+        for width in widths:
+            dims = [sizes[-1], *self.tower, width]
+            heads += [((i, o), (o,)) for i, o in zip(dims[:-1], dims[1:], strict=True)]
         self.shapes = trunk + task_parts + heads
         self.n_trunk, self.n_task_parts = len(trunk), len(task_parts)
         self.n_weights = sum(int(np.prod(w)) for w, _ in self.shapes)
@@ -233,15 +242,61 @@ class Network:
     def _first_head(self):
         return 2 * (self.n_trunk + self.n_task_parts)
 
+    def _head_layer(self, task, layer):
+        """Index in ``params`` of the weights of a head's layer."""
+        return self._first_head + 2 * (task * self.n_head_layers + layer)
+
     @property
     def head_coefs(self):
-        """Weights of the heads."""
-        return self.params[self._first_head :: 2]
+        """Weights of the heads' output layers."""
+        last = self.n_head_layers - 1
+        return [self.params[self._head_layer(t, last)] for t in range(self.n_tasks)]
 
     @property
     def head_intercepts(self):
-        """Biases of the heads."""
-        return self.params[self._first_head + 1 :: 2]
+        """Biases of the heads' output layers."""
+        last = self.n_head_layers - 1
+        return [self.params[self._head_layer(t, last) + 1] for t in range(self.n_tasks)]
+
+    @property
+    def tower_coefs(self):
+        """Weights of each task's tower layers (a list per task)."""
+        return [
+            [self.params[self._head_layer(t, j)] for j in range(len(self.tower))]
+            for t in range(self.n_tasks)
+        ]
+
+    @property
+    def tower_intercepts(self):
+        """Biases of each task's tower layers (a list per task)."""
+        return [
+            [self.params[self._head_layer(t, j) + 1] for j in range(len(self.tower))]
+            for t in range(self.n_tasks)
+        ]
+
+    def head_forward(self, task, inputs):
+        """A head's scores on what it reads, and the inputs of its layers."""
+        H, layer_inputs = inputs, []
+        for layer in range(self.n_head_layers):
+            index = self._head_layer(task, layer)
+            layer_inputs.append(H)
+            Z = H @ self.params[index]
+            Z += self.params[index + 1]
+            H = Z if layer == self.n_head_layers - 1 else _activate(Z, self.activation)
+        return H, layer_inputs
+
+    def head_backward(self, task, layer_inputs, d_scores, grads):
+        """Gradients of a head's layers; returns the gradient of its input."""
+        d_out = d_scores
+        for layer in range(self.n_head_layers - 1, -1, -1):
+            index = self._head_layer(task, layer)
+            H = layer_inputs[layer]
+            grads[index][...] = H.T @ d_out
+            grads[index + 1][...] = d_out.sum(axis=0)
+            d_out = d_out @ self.params[index].T
+            if layer > 0:
+                d_out *= _activation_derivative(H, self.activation)
+        return d_out
 
     def penalty(self, alpha):
         """``(alpha / 2)`` times the squared norm of every weight array."""
@@ -267,7 +322,7 @@ class Network:
             The head's scores.
         """
         inputs, _ = self.task_input(forward, task, positions)
-        return inputs @ self.head_coefs[task] + self.head_intercepts[task]
+        return self.head_forward(task, inputs)[0]
 
     def _task_terms(self, forward, batch, task_weights, grads, upstream):
         """Heads, losses and task parts of a batch, gradients accumulated.
@@ -276,15 +331,12 @@ class Network:
         trunk's output.
         """
         objective, task_sums, d_inputs = 0.0, {}, []
-        first_head = self._first_head
         inputs_and_locals = self.task_inputs(forward, batch)
         for (task, _, targets, scale, weights), (inputs, _) in zip(
             batch, inputs_and_locals, strict=True
         ):
-            V = self.head_coefs[task]
-            losses, d_scores = LOSSES[self.kinds[task]](
-                inputs @ V + self.head_intercepts[task], targets
-            )
+            scores, layer_inputs = self.head_forward(task, inputs)
+            losses, d_scores = LOSSES[self.kinds[task]](scores, targets)
             if weights is not None:
                 losses = losses * weights
                 d_scores *= weights[:, None]
@@ -292,9 +344,7 @@ class Network:
             factor = scale * task_weights[task]
             objective += factor * task_sums[task]
             d_scores *= factor
-            grads[first_head + 2 * task][...] = inputs.T @ d_scores
-            grads[first_head + 2 * task + 1][...] = d_scores.sum(axis=0)
-            d_inputs.append(d_scores @ V.T)
+            d_inputs.append(self.head_backward(task, layer_inputs, d_scores, grads))
         self.tasks_backward(
             forward,
             batch,
@@ -482,9 +532,9 @@ class MixtureOfExperts(Network):
 
     architecture = "mmoe"
 
-    def __init__(self, sizes, widths, kinds, activation, n_experts):
+    def __init__(self, sizes, widths, kinds, activation, n_experts, tower=()):
         self.n_experts = int(n_experts)
-        super().__init__(sizes, widths, kinds, activation)
+        super().__init__(sizes, widths, kinds, activation, tower)
 
     def _trunk_shapes(self):
         E, sizes = self.n_experts, self.sizes
@@ -652,7 +702,9 @@ class MixtureOfExperts(Network):
         grads[1][...] = d_Z.sum(axis=0).reshape(grads[1].shape)
 
 
-def build_network(architecture, sizes, widths, kinds, activation, n_experts=1):
+def build_network(
+    architecture, sizes, widths, kinds, activation, n_experts=1, tower=()
+):
     """An uninitialised network of the given architecture.
 
     Parameters
@@ -663,6 +715,8 @@ def build_network(architecture, sizes, widths, kinds, activation, n_experts=1):
         As in :class:`Network`.
     n_experts : int, default=1
         Number of experts (``"mmoe"`` only).
+    tower : tuple of int, default=()
+        Widths of each task's tower layers.
 
     Returns
     -------
@@ -670,8 +724,8 @@ def build_network(architecture, sizes, widths, kinds, activation, n_experts=1):
         Its parameters all zero.
     """
     if architecture == "mmoe":
-        return MixtureOfExperts(sizes, widths, kinds, activation, n_experts)
-    return HardSharing(sizes, widths, kinds, activation)
+        return MixtureOfExperts(sizes, widths, kinds, activation, n_experts, tower)
+    return HardSharing(sizes, widths, kinds, activation, tower)
 
 
 def initialize(network, rng, head_bias):
@@ -693,7 +747,8 @@ def initialize(network, rng, head_bias):
         equally until training tells them apart.
     """
     first_layer = network.trunk_coefs[0]
-    for weights in network.trunk_coefs + network.head_coefs:
+    head_layers = network.params[network._first_head :: 2]  # towers and outputs
+    for weights in network.trunk_coefs + head_layers:
         # One expert's fans: the first layer of a mixture of experts is
         # stacked as (n_features, n_experts, h_1), the others (.., in, out).
         if weights is first_layer and weights.ndim == 3:

@@ -212,7 +212,7 @@ class Minibatches:
 
 
 def initial_network(
-    rng, n_features, hidden, specs, targets, activation, architecture, n_experts
+    rng, n_features, hidden, specs, targets, activation, architecture, n_experts, tower
 ):
     """A new network whose heads start at the best constant prediction.
 
@@ -234,6 +234,8 @@ def initial_network(
         Hard sharing or the multi-gate mixture of experts.
     n_experts : int
         Number of experts of a mixture of experts.
+    tower : tuple of int
+        Widths of each task's tower layers.
 
     Returns
     -------
@@ -251,6 +253,7 @@ def initial_network(
         [spec.kind for spec in specs],
         activation,
         n_experts,
+        tower,
     )
     return initialize(network, rng, head_bias)
 

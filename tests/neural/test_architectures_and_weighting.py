@@ -32,10 +32,10 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 KINDS, WIDTHS = ["regression", "binary", "multiclass"], [1, 1, 3]
 
 
-def random_network(architecture, hidden, activation, n_experts=3, seed=0):
+def random_network(architecture, hidden, activation, n_experts=3, seed=0, tower=()):
     rng = np.random.RandomState(seed)
     network = build_network(
-        architecture, [4, *hidden], WIDTHS, KINDS, activation, n_experts
+        architecture, [4, *hidden], WIDTHS, KINDS, activation, n_experts, tower
     )
     initialize(network, rng, [np.zeros(w) for w in WIDTHS])
     network.flat[...] = 0.5 * rng.standard_normal(network.size)
@@ -75,15 +75,23 @@ def numeric_gradient(function, flat, step=1e-6):
 @pytest.mark.parametrize("layout", ["some rows", "every row"])
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize(
-    ("architecture", "hidden"),
-    [("shared", (5,)), ("shared", (5, 3)), ("mmoe", (5,)), ("mmoe", (5, 3))],
+    ("architecture", "hidden", "tower"),
+    [
+        ("shared", (5,), ()),
+        ("shared", (5, 3), ()),
+        ("shared", (5,), (4, 2)),
+        ("mmoe", (5,), ()),
+        ("mmoe", (5, 3), ()),
+        ("mmoe", (5,), (3,)),
+    ],
 )
 def test_network_gradient_matches_finite_differences(
-    architecture, hidden, activation, layout
+    architecture, hidden, tower, activation, layout
 ):
     """Weighted objective of a batch (task weights, sample weights, L2) and
-    its gradient; each task's gradient apart sums to it."""
-    network = random_network(architecture, hidden, activation)
+    its gradient, with and without task towers; each task's gradient apart
+    sums to it."""
+    network = random_network(architecture, hidden, activation, tower=tower)
     X = np.random.RandomState(1).standard_normal((12, 4))
     batch = batches()[layout]
     task_weights = np.array([1.0, 2.0, 0.5])
@@ -440,5 +448,49 @@ def test_learned_weights_on_regression_only_tasks():
 def test_partial_fit_rejects_a_different_network():
     X, Y = mixed_tasks()
     model = MultiTaskMLP(**SMALL).partial_fit(X, Y, classes=CLASSES)
-    with pytest.raises(ValueError, match="architecture or n_experts changed"):
+    with pytest.raises(ValueError, match="n_experts or tower_layer_sizes changed"):
         model.set_params(architecture="mmoe").partial_fit(X, Y)
+
+
+# ----------------------------------------------------------------- towers
+def test_towers_are_the_documented_model():
+    """Each task's tower layers between the shared layers and its output:
+    predictions recomputed from coefs_, tower_coefs_ and head_coefs_."""
+    X, Y = mixed_tasks(n=40)
+    model = MultiTaskMLP(tower_layer_sizes=(3, 2), **SMALL).fit(X, Y)
+    shared = np.maximum(X @ model.coefs_[0] + model.intercepts_[0], 0.0)
+    for t in range(3):
+        H = shared
+        for U, u in zip(model.tower_coefs_[t], model.tower_intercepts_[t], strict=True):
+            H = np.maximum(H @ U + u, 0.0)
+        scores = H @ model.head_coefs_[t] + model.head_intercepts_[t]
+        if t == 2:
+            np.testing.assert_allclose(
+                model.predict_proba(X)[2], np.exp(log_softmax(scores)), rtol=1e-10
+            )
+    assert [U.shape for U in model.tower_coefs_[0]] == [(8, 3), (3, 2)]
+    assert model.head_coefs_[2].shape == (2, 3)
+    # Relatedness reads the directions each tower takes from the representation.
+    reads = [U[0] @ U[0].T for U in model.tower_coefs_]
+    a, b = np.ravel(reads[0]), np.ravel(reads[1])
+    np.testing.assert_allclose(
+        model.task_relatedness_[0, 1],
+        a @ b / np.linalg.norm(a) / np.linalg.norm(b),
+        rtol=1e-10,
+    )
+
+
+def test_towers_change_the_network_for_warm_start():
+    X, Y = mixed_tasks()
+    model = MultiTaskMLP(warm_start=True, tower_layer_sizes=(4,), **SMALL).fit(X, Y)
+    model.fit(X, Y)
+    assert model.n_iter_ == 40
+    model.set_params(tower_layer_sizes=(3,)).fit(X, Y)
+    assert model.n_iter_ == 20
+
+
+@pytest.mark.parametrize("sizes", [(0,), (4, -1), "wide", 2.5])
+def test_bad_tower_layer_sizes(sizes):
+    X, Y = mixed_tasks()
+    with pytest.raises(ValueError, match="tower_layer_sizes must be a positive"):
+        MultiTaskMLP(tower_layer_sizes=sizes, **SMALL).fit(X, Y)
