@@ -53,9 +53,9 @@ def _logistic_loss(scores, targets):
 
 
 def log_softmax(scores):
-    """Row-wise ``z - log sum_k exp(z_k)``, shifted by the row maximum."""
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    """``z - log sum_k exp(z_k)`` along the last axis, shifted by its maximum."""
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _softmax_loss(scores, targets):
@@ -498,8 +498,16 @@ class HardSharing(Network):
                 d_H = d_Z @ self.trunk_coefs[layer].T
 
 
-class _BatchedGates(NamedTuple):
-    """The gates of all the observations of a batch, computed at once."""
+class _DenseGates(NamedTuple):
+    """The gates of all the tasks of a batch on all its rows."""
+
+    tasks: np.ndarray  # the batch's tasks, in its order
+    gates: np.ndarray  # (n_rows, n_batch_tasks, n_experts)
+    outputs: np.ndarray  # the experts' outputs, (n_rows, n_experts, h_L)
+
+
+class _GatheredGates(NamedTuple):
+    """The gates of the observations of a batch, each on its own row."""
 
     tasks: np.ndarray  # the batch's tasks, in its order
     rows: np.ndarray  # (n_obs,) the row of each observation
@@ -602,18 +610,18 @@ class MixtureOfExperts(Network):
         """The mixtures of every task of the batch.
 
         One product computes the gates of all the batch's tasks on all its
-        rows, from which each observation takes its task's: cheaper than a
-        product per task unless the batch holds many more tasks than the
-        first hidden layer has units (then task by task, on its rows).
+        rows: cheaper than a product per task unless the batch holds many
+        more tasks than the first hidden layer has units (then task by task,
+        on its rows). When the tasks observe most (row, task) pairs (one
+        ``X`` for all tasks), the mixtures are computed on every pair in one
+        product; otherwise (a task column: each row one task) each
+        observation gathers its row's expert outputs.
         """
         X, activations = forward
         n_rows = X.shape[0]
         tasks = np.array([term[0] for term in batch], dtype=np.intp)
         if not 2 <= tasks.size <= 4 * self.sizes[1]:
             return super().task_inputs(forward, batch)
-        counts = [term[1].size for term in batch]
-        rows = np.concatenate([term[1] for term in batch])
-        slots = np.repeat(np.arange(tasks.size), counts)
         block, bias = self.params[2 * self.n_trunk], self.params[2 * self.n_trunk + 1]
         every_task = tasks.size == self.n_tasks and np.all(
             tasks == np.arange(self.n_tasks)
@@ -622,12 +630,24 @@ class MixtureOfExperts(Network):
         logits = safe_sparse_dot(
             X, chosen.reshape(chosen.shape[0], -1), dense_output=True
         ).reshape(n_rows, tasks.size, self.n_experts)
-        logits = logits[rows, slots] + bias[tasks][slots]
-        gates = np.exp(log_softmax(logits))
-        outputs = activations[-1].transpose(1, 0, 2)[rows]  # (n_obs, E, h_L)
+        logits += bias[tasks]
+        outputs = activations[-1].transpose(1, 0, 2)  # (n_rows, E, h_L)
+        counts = [term[1].size for term in batch]
+        if 2 * sum(counts) >= n_rows * tasks.size:
+            gates = np.exp(log_softmax(logits))
+            mixtures = np.matmul(gates, outputs)  # (n_rows, n_batch_tasks, h_L)
+            local = _DenseGates(tasks, gates, outputs)
+            return [
+                (_rows(mixtures[:, i], term[1], _is_every_row(term[1], n_rows)), local)
+                for i, term in enumerate(batch)
+            ]
+        rows = np.concatenate([term[1] for term in batch])
+        slots = np.repeat(np.arange(tasks.size), counts)
+        gates = np.exp(log_softmax(logits[rows, slots]))
+        outputs = outputs[rows]  # (n_obs, E, h_L)
         mixtures = np.matmul(gates[:, None, :], outputs)[:, 0, :]
         bounds = np.cumsum([0, *counts])
-        local = _BatchedGates(tasks, rows, slots, bounds, gates, outputs)
+        local = _GatheredGates(tasks, rows, slots, bounds, gates, outputs)
         return [
             (mixtures[start:stop], local)
             for start, stop in zip(bounds[:-1], bounds[1:], strict=True)
@@ -635,24 +655,48 @@ class MixtureOfExperts(Network):
 
     def tasks_backward(self, forward, batch, locals_, d_inputs, grads, upstream):
         """Gradients of the gates and of the experts' outputs, of a batch."""
-        if not (locals_ and isinstance(locals_[0], _BatchedGates)):
+        local = locals_[0] if locals_ else None
+        if isinstance(local, _DenseGates):
+            d_logits = self._dense_backward(forward, batch, local, d_inputs, upstream)
+        elif isinstance(local, _GatheredGates):
+            d_logits = self._gathered_backward(
+                forward, batch, local, d_inputs, upstream
+            )
+        else:
             return super().tasks_backward(
                 forward, batch, locals_, d_inputs, grads, upstream
             )
         X = forward[0]
-        n_rows, n_features = X.shape
-        tasks, rows, slots, bounds, gates, outputs = locals_[0]
+        tasks = local.tasks
+        d_block = safe_sparse_dot(
+            X.T, d_logits.reshape(X.shape[0], -1), dense_output=True
+        )
+        grads[2 * self.n_trunk][:, tasks, :] += d_block.reshape(
+            X.shape[1], tasks.size, self.n_experts
+        )
+        grads[2 * self.n_trunk + 1][tasks] += d_logits.sum(axis=0)
+
+    def _dense_backward(self, forward, batch, local, d_inputs, upstream):
+        """Backward of :class:`_DenseGates`; the logits' gradient, (n, k, E)."""
+        n_rows = forward[0].shape[0]
+        tasks, gates, outputs = local
+        d_mixtures = np.zeros((n_rows, tasks.size, outputs.shape[2]))
+        for i, (term, d_input) in enumerate(zip(batch, d_inputs, strict=True)):
+            d_mixtures[term[1], i] = d_input  # unobserved pairs stay 0
+        d_gates = np.matmul(d_mixtures, outputs.transpose(0, 2, 1))
+        upstream += np.matmul(gates.transpose(0, 2, 1), d_mixtures)
+        return gates * (d_gates - np.sum(gates * d_gates, axis=2, keepdims=True))
+
+    def _gathered_backward(self, forward, batch, local, d_inputs, upstream):
+        """Backward of :class:`_GatheredGates`; the logits' gradient, (n, k, E)."""
+        n_rows = forward[0].shape[0]
+        tasks, rows, slots, bounds, gates, outputs = local
         d_mixtures = np.concatenate(d_inputs)  # (n_obs, h_L)
         d_gates = np.matmul(outputs, d_mixtures[:, :, None])[:, :, 0]
         d_logits = gates * (d_gates - np.sum(gates * d_gates, axis=1, keepdims=True))
         # Each (row, task) pair is observed once: a plain scatter.
         d_all = np.zeros((n_rows, tasks.size, self.n_experts))
         d_all[rows, slots] = d_logits
-        d_block = safe_sparse_dot(X.T, d_all.reshape(n_rows, -1), dense_output=True)
-        grads[2 * self.n_trunk][:, tasks, :] += d_block.reshape(
-            n_features, tasks.size, self.n_experts
-        )
-        grads[2 * self.n_trunk + 1][tasks] += d_all.sum(axis=0)
         d_outputs = gates[:, :, None] * d_mixtures[:, None, :]
         # A row observed by several tasks sums their gradients; within a task
         # its rows are distinct, so each task's scatter is a plain one.
@@ -663,6 +707,7 @@ class MixtureOfExperts(Network):
                 upstream += d_outputs[start:stop]
             else:
                 upstream[positions] += d_outputs[start:stop]
+        return d_all
 
     def new_upstream(self, forward):
         """A zero gradient of the experts' outputs, (n_rows, n_experts, h_L)."""

@@ -20,7 +20,13 @@ from _helpers import MIXED_CLASSES as CLASSES
 from _helpers import SMALL_MLP as SMALL
 from _helpers import mixed_tasks
 from skmtl.neural import MultiTaskMLP, MultiTaskMLPRegressor
-from skmtl.neural.network import Network, build_network, initialize, log_softmax
+from skmtl.neural.network import (
+    MixtureOfExperts,
+    Network,
+    build_network,
+    initialize,
+    log_softmax,
+)
 from skmtl.neural.weighting import (
     GradNormWeighting,
     UncertaintyWeighting,
@@ -43,8 +49,10 @@ def random_network(architecture, hidden, activation, n_experts=3, seed=0, tower=
 
 
 def batches(n_rows=12, seed=0):
-    """A batch whose tasks observe some rows each (missing targets, sample
-    weights), and one whose tasks observe every row."""
+    """Batches whose tasks observe most rows (missing targets, sample
+    weights), every row, or rows of their own (a task column): the mixture
+    of experts computes the first two on every (row, task) pair and gathers
+    each observation's row for the third."""
     rng = np.random.RandomState(seed)
     some = [
         (0, np.arange(n_rows), rng.randn(n_rows), 1 / n_rows, None),
@@ -55,7 +63,12 @@ def batches(n_rows=12, seed=0):
         (2, np.arange(n_rows), rng.randint(0, 3, n_rows) * 1.0, 1 / n_rows, None),
         (0, np.arange(n_rows), rng.randn(n_rows), 1 / n_rows, rng.rand(n_rows)),
     ]
-    return {"some rows": some, "every row": every}
+    own = [  # a task column: each row one task's
+        (0, np.array([0, 3, 6, 9]), rng.randn(4), 0.25, None),
+        (2, np.array([1, 4, 7, 10]), np.array([0.0, 2, 1, 2]), 0.25, rng.rand(4)),
+        (1, np.array([2, 5, 8, 11]), np.array([1.0, 0, 0, 1]), 0.25, None),
+    ]
+    return {"some rows": some, "every row": every, "own rows": own}
 
 
 def numeric_gradient(function, flat, step=1e-6):
@@ -72,7 +85,7 @@ def numeric_gradient(function, flat, step=1e-6):
 
 
 # --------------------------------------------------------------- gradients
-@pytest.mark.parametrize("layout", ["some rows", "every row"])
+@pytest.mark.parametrize("layout", ["some rows", "every row", "own rows"])
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize(
     ("architecture", "hidden", "tower"),
@@ -108,8 +121,8 @@ def test_network_gradient_matches_finite_differences(
     np.testing.assert_allclose(summed, gradient, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("layout", ["some rows", "every row"])
-def test_batched_gates_equal_task_by_task(layout):
+@pytest.mark.parametrize("layout", ["some rows", "every row", "own rows"])
+def test_batched_gates_equal_task_by_task(layout, monkeypatch):
     """The mixture of experts computes all gates of a batch in one product;
     the task-by-task path (used when a batch holds many tasks) gives the same
     mixtures and gradients."""
@@ -118,18 +131,19 @@ def test_batched_gates_equal_task_by_task(layout):
     batch = batches(seed=3)[layout]
     forward = network.forward(X)
     batched = network.task_inputs(forward, batch)
+    dense = layout != "own rows"  # most (row, task) pairs observed
+    assert type(batched[0][1]).__name__ == (
+        "_DenseGates" if dense else "_GatheredGates"
+    )
     one_by_one = Network.task_inputs(network, forward, batch)
     for (a, _), (b, _) in zip(batched, one_by_one, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
     weights = np.ones(3)
     _, _, gradient = network.loss_and_gradient(X, batch, 0.0, weights)
-    type(network).task_inputs = Network.task_inputs
-    type(network).tasks_backward = Network.tasks_backward
-    try:
-        _, _, task_by_task = network.loss_and_gradient(X, batch, 0.0, weights)
-    finally:
-        del type(network).task_inputs, type(network).tasks_backward
+    monkeypatch.setattr(MixtureOfExperts, "task_inputs", Network.task_inputs)
+    monkeypatch.setattr(MixtureOfExperts, "tasks_backward", Network.tasks_backward)
+    _, _, task_by_task = network.loss_and_gradient(X, batch, 0.0, weights)
     np.testing.assert_allclose(gradient, task_by_task, rtol=1e-10, atol=1e-14)
 
 
