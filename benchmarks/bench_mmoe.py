@@ -60,6 +60,7 @@ import warnings
 
 import numpy as np
 import sklearn
+from machine import cpu_name
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
@@ -97,18 +98,6 @@ class Generator:
         Y = (Y - mean) / scale
         label_corr = np.corrcoef(Y[:n].T)[0, 1]
         return self.X[:n], Y[:n], self.X[n:], Y[n:], label_corr
-
-
-def cpu_name():
-    """The processor's model name from /proc/cpuinfo, or the platform's."""
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def pairs(args):

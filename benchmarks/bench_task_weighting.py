@@ -63,6 +63,7 @@ import warnings
 
 import numpy as np
 import sklearn
+from machine import cpu_name
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -186,18 +187,6 @@ def fit_all(draw, scale, hidden, seed, early_stopping=False):
         result["worst_vs_sep"] = float(np.min(scores - results[SEPARATE]["scores"]))
         result["min_score"] = float(np.min(scores))
     return results
-
-
-def cpu_name():
-    """The processor's model name, where Linux says it."""
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def mean_std(values, digits=3):
