@@ -835,6 +835,7 @@ def test_infinite_regression_target():
         ({"max_iter": "many"}, "max_iter must be a positive integer or 'auto'"),
         ({"task_weights": [1.0, 2.0]}, "or an array of 3 non-negative numbers"),
         ({"task_weights": [1.0, -1.0, 1.0]}, "finite and non-negative"),
+        ({"task_weights": [0.0, 0.0, 0.0]}, "with a positive sum"),
         ({"task_weights": "uniform"}, "task_weights must be None, an array"),
         ({"architecture": "moe"}, "architecture must be one of"),
         ({"n_experts": 0}, "n_experts must be a positive integer"),
