@@ -867,8 +867,9 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             self._hidden = hidden
             self._n_inputs = X.shape[1]
             # The task weights follow the parameter: learned ones continue
-            # when it still names the same strategy.
-            if self._trainer.weighting.name != self._learned_weighting():
+            # when it still names the same strategy, fixed ones are set anew.
+            learned = self._learned_weighting()
+            if learned is None or self._trainer.weighting.name != learned:
                 self._trainer.weighting = self._new_weighting(targets, self._network)
         else:
             self._start_training(X, targets, hidden, rng)

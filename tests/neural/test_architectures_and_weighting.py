@@ -508,3 +508,18 @@ def test_bad_tower_layer_sizes(sizes):
     X, Y = mixed_tasks()
     with pytest.raises(ValueError, match="tower_layer_sizes must be a positive"):
         MultiTaskMLP(tower_layer_sizes=sizes, **SMALL).fit(X, Y)
+
+
+def test_warm_start_takes_new_fixed_weights():
+    """A warm-started fit continues the network but uses the task weights the
+    parameter names now, fixed or learned."""
+    X, Y = mixed_tasks()
+    model = MultiTaskMLP(warm_start=True, task_weights=[1.0, 2.0, 3.0], **SMALL)
+    model.fit(X, Y)
+    model.set_params(task_weights=None).fit(X, Y)
+    np.testing.assert_array_equal(model.task_weights_, np.ones(3))
+    assert model.n_iter_ == 40
+    model.set_params(task_weights="gradnorm").fit(X, Y)
+    np.testing.assert_allclose(model.task_weight_curve_[40:].sum(axis=1), 3.0)
+    model.set_params(task_weights="balanced").fit(X, Y)
+    assert not np.allclose(model.task_weights_, 1.0)
