@@ -49,7 +49,6 @@ from .network import ACTIVATIONS, ARCHITECTURES, log_softmax
 from .task_set import (
     balanced_task_weights,
     check_same_tasks,
-    complete_task_weights,
     encode,
     encode_targets,
     fixed_task_weights,
@@ -958,13 +957,8 @@ class MultiTaskMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     def _complete_weighting(self, targets):
         """Give the tasks observed for the first time their weight or baseline."""
-        weighting = self._trainer.weighting
-        if isinstance(weighting, FixedWeighting):
-            weighting.weights = complete_task_weights(
-                weighting.weights, self.task_weights, self._specs, targets
-            )
-        else:
-            weighting.complete(1.0 / balanced_task_weights(self._specs, targets))
+        balanced = balanced_task_weights(self._specs, targets)
+        self._trainer.weighting.complete(balanced)
 
     def _first_call_tasks(self, y, n_rows, labels, classes):
         """Set the tasks from the first ``partial_fit`` call."""

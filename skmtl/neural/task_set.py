@@ -858,32 +858,6 @@ def fixed_task_weights(task_weights, specs, targets):
     return check_task_weights(task_weights, len(specs))
 
 
-def complete_task_weights(weights, task_weights, specs, targets):
-    """Fix the pending (NaN) balanced weights of tasks observed at last.
-
-    Parameters
-    ----------
-    weights : ndarray of shape (n_tasks,)
-        The current weights.
-    task_weights : None, "balanced" or array-like of shape (n_tasks,)
-        The ``task_weights`` parameter.
-    specs : list of TaskSpec
-        The tasks' specs.
-    targets : Targets
-        The encoded observations of this call.
-
-    Returns
-    -------
-    weights : ndarray of shape (n_tasks,)
-        The weights, pending ones computed on ``targets`` where observed.
-    """
-    pending = np.isnan(weights)
-    if not np.any(pending):
-        return weights
-    fresh = fixed_task_weights(task_weights, specs, targets)
-    return np.where(pending, fresh, weights)
-
-
 def check_task_weights(task_weights, n_tasks):
     """Fixed task weights: one finite, non-negative weight per task.
 

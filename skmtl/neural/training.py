@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._layout.tasks import rows_by_task
 from .network import LOSSES, Adam, build_network, initialize, null_loss
-from .weighting import FixedWeighting, project_conflicts
+from .weighting import project_conflicts
 
 # Tasks shown per epoch with ``verbose``: enough to follow, not a wall of text.
 _MAX_REPORTED_TASKS = 10
@@ -459,12 +459,12 @@ class Trainer:
         converged = False
         for _ in range(n_epochs):
             total, task_loss = self._epoch(X, batches, options)
+            # Fixed weights watch the objective itself (their yardstick is
+            # the weights, and they add no regularizer).
             yardstick = self.weighting.watched_weights()
             if validation is not None:
                 watched = data_loss(self.network, *validation, yardstick)
                 validation_curve.append(watched)
-            elif isinstance(self.weighting, FixedWeighting):
-                watched = total
             else:
                 observed = ~np.isnan(task_loss)
                 watched = float(

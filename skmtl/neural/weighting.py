@@ -58,9 +58,17 @@ class FixedWeighting:
 
     def update(self, task_means, gradients=None):
         """Nothing to learn."""
+    def complete(self, balanced):
+        """Fix the pending (NaN) balanced weights of tasks observed at last.
 
-    def complete(self, baseline):
-        """Nothing to complete."""
+        Parameters
+        ----------
+        balanced : ndarray of shape (n_tasks,)
+            The balanced weights :math:`1 / L^0_t` on this call's data (NaN
+            where not observed). Only ``"balanced"`` weights can be pending.
+        """
+        pending = np.isnan(self.weights)
+        self.weights[pending] = balanced[pending]
 
 
 class _LearnedWeighting:
@@ -89,21 +97,22 @@ class _LearnedWeighting:
         """
         return np.where(np.isnan(self.baseline), 1.0, 1.0 / self.baseline)
 
-    def complete(self, baseline):
+    def complete(self, balanced):
         """Take the baselines of tasks observed for the first time.
 
         Parameters
         ----------
-        baseline : ndarray of shape (n_tasks,)
-            Baselines on this call's data (NaN where not observed).
+        balanced : ndarray of shape (n_tasks,)
+            The balanced weights :math:`1 / L^0_t` on this call's data (NaN
+            where not observed).
         """
+        baseline = 1.0 / balanced
         fresh = np.isnan(self.baseline) & ~np.isnan(baseline)
         self.baseline[fresh] = baseline[fresh]
         self._started(fresh)
 
     def _started(self, tasks):
         """Set the learned parameters of newly observed tasks."""
-
 
 class UncertaintyWeighting(_LearnedWeighting):
     """Kendall et al.'s uncertainty weighting: learned log-variances.

@@ -523,3 +523,4 @@ def test_warm_start_takes_new_fixed_weights():
     np.testing.assert_allclose(model.task_weight_curve_[40:].sum(axis=1), 3.0)
     model.set_params(task_weights="balanced").fit(X, Y)
     assert not np.allclose(model.task_weights_, 1.0)
+
