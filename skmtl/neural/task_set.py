@@ -488,7 +488,8 @@ def make_spec(task, declared, values, classes, first_partial_fit=False):
             "classes)."
         )
     if declared == "regression" or (declared is None and values.dtype.kind == "f"):
-        if values.dtype.kind not in "biuf":
+        # No observed target (a chunk of an object y) has nothing non-numeric.
+        if values.size and values.dtype.kind not in "biuf":
             raise ValueError(
                 f"Task {task!r} is a regression task but its targets are not "
                 f"numbers (dtype {values.dtype}). Declare it 'binary' or "
@@ -669,7 +670,7 @@ def encode(spec, task, values):
         Float targets, or class codes (as floats) in ``0..K-1``.
     """
     if spec.kind == "regression":
-        if values.dtype.kind not in "biuf":
+        if values.size and values.dtype.kind not in "biuf":
             raise ValueError(
                 f"Task {task!r} is a regression task but y holds non-numeric "
                 f"targets for it (dtype {values.dtype})."

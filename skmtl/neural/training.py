@@ -424,6 +424,7 @@ class Trainer:
         """
         self.rng = rng
         self.optimizer = Adam(self.network.size, learning_rate)
+        self.weighting.set_learning_rate(learning_rate)
 
     def run(self, X, targets, n_epochs, options, validation=None):
         """Run up to ``n_epochs`` epochs of minibatch Adam.
@@ -498,6 +499,7 @@ class Trainer:
             Adam step size, which may have changed since the last call.
         """
         self.optimizer.learning_rate = learning_rate
+        self.weighting.set_learning_rate(learning_rate)
         self.run(X, targets, 1, options)
 
     def _step_gradient(self, X, batch, options):

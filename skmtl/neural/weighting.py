@@ -58,6 +58,10 @@ class FixedWeighting:
 
     def update(self, task_means, gradients=None):
         """Nothing to learn."""
+
+    def set_learning_rate(self, learning_rate):
+        """Nothing to learn."""
+
     def complete(self, balanced):
         """Fix the pending (NaN) balanced weights of tasks observed at last.
 
@@ -113,6 +117,11 @@ class _LearnedWeighting:
 
     def _started(self, tasks):
         """Set the learned parameters of newly observed tasks."""
+
+    def set_learning_rate(self, learning_rate):
+        """Follow the network's step size (``learning_rate_init``)."""
+        self.optimizer.learning_rate = learning_rate
+
 
 class UncertaintyWeighting(_LearnedWeighting):
     """Kendall et al.'s uncertainty weighting: learned log-variances.

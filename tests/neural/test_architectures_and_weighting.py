@@ -524,3 +524,24 @@ def test_warm_start_takes_new_fixed_weights():
     model.set_params(task_weights="balanced").fit(X, Y)
     assert not np.allclose(model.task_weights_, 1.0)
 
+
+@pytest.mark.parametrize("task_weights", ["balanced", "uncertainty"])
+def test_partial_fit_sets_a_late_task_weight_from_its_first_chunk(task_weights):
+    """A task absent from the first partial_fit call gets its balanced weight
+    (or its uncertainty weight's starting point, half of it) from the first
+    call that observes it."""
+    X, Y = mixed_tasks(missing=False)
+    first, second = Y.copy(), Y.copy()
+    first[:, 0] = np.nan
+    kinds = ["regression", "binary", "multiclass"]
+    model = MultiTaskMLP(task_weights=task_weights, task_types=kinds, **SMALL)
+    model.partial_fit(X, first, classes=CLASSES)
+    assert np.isnan(model.task_weights_[0]) == (task_weights == "balanced")
+    # A step too small to move the learned weight: it is at its start.
+    regression = Y[:, 0].astype(float)
+    inverse_null_loss = 1 / (0.5 * regression.var())
+    model.set_params(learning_rate_init=1e-12).partial_fit(X, second)
+    expected = (
+        inverse_null_loss if task_weights == "balanced" else inverse_null_loss / 2
+    )
+    np.testing.assert_allclose(model.task_weights_[0], expected, rtol=1e-6)
