@@ -590,8 +590,10 @@ class MixtureOfExperts(Network):
 
     def gates(self, X, task):
         """The task's gate on the rows of ``X``, shape (n_rows, n_experts)."""
-        logits = safe_sparse_dot(X, self.gate_coefs[task], dense_output=True)
-        logits += self.gate_intercepts[task]
+        # One task's slice of the gate block (not the list of every task's).
+        block, bias = self.params[2 * self.n_trunk], self.params[2 * self.n_trunk + 1]
+        logits = safe_sparse_dot(X, block[:, task, :], dense_output=True)
+        logits += bias[task]
         return np.exp(log_softmax(logits))
 
     def task_input(self, forward, task, positions):
